@@ -1,0 +1,65 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, Router
+from litestar.config.compression import CompressionConfig
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import ProblemDetailsPlugin
+
+from api import problems
+from api.auth import BearerTokenAuthentication, provide_caller
+from api.body import decode_strictly
+from api.health import health, ready
+from api.me import me
+from models import database
+from models.settings import Settings
+
+API_HANDLERS = [me]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_environment()
+
+    @contextlib.asynccontextmanager
+    async def database_connection(_: Litestar) -> AsyncIterator[None]:
+        async with database.connected(settings):
+            yield
+
+    api = Router(
+        path="/api/v1",
+        route_handlers=API_HANDLERS,
+        middleware=[DefineMiddleware(BearerTokenAuthentication)],
+        dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
+        security=[{"bearer": []}],
+    )
+    return Litestar(
+        route_handlers=[health, ready, api],
+        lifespan=[database_connection],
+        plugins=[ProblemDetailsPlugin(problems.config())],
+        before_request=decode_strictly,
+        request_max_body_size=settings.max_json_body,
+        compression_config=CompressionConfig(
+            backend="brotli", brotli_gzip_fallback=True, minimum_size=1024, gzip_compress_level=6
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Reintegration follow-up tracker",
+            version="1",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", description="API token")
+                }
+            ),
+        ),
+        state={"settings": settings},
+        debug=False,
+    )

@@ -1,0 +1,145 @@
+"""The ``tracker`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+
+from models import database, organisations
+from models.errors import TrackerError
+from models.settings import Settings
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(msgspec.json.encode(value).decode() + "\n")
+
+
+def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+    async def run() -> Any:
+        async with database.connected(settings) as engine:
+            await database.migrate(engine)
+            return await work()
+
+    return asyncio.run(run())
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from api.app import create_app
+
+    _with_database(settings, asyncio.sleep)  # applies pending migrations before serving
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        proxy_headers=False,
+    )
+
+
+def migrate(settings: Settings, _: argparse.Namespace) -> None:
+    _with_database(settings, asyncio.sleep)
+    _print_json({"migrated": True})
+
+
+def org_add(settings: Settings, args: argparse.Namespace) -> None:
+    organisation = _with_database(
+        settings,
+        lambda: organisations.add_organisation(
+            name=args.name, kind=args.kind, country=args.country
+        ),
+    )
+    _print_json({"id": str(organisation.id)})
+
+
+def org_list(settings: Settings, _: argparse.Namespace) -> None:
+    found = _with_database(settings, organisations.list_organisations)
+    _print_json(
+        [{"id": str(o.id), "name": o.name, "kind": o.kind, "country": o.country} for o in found]
+    )
+
+
+def user_add(settings: Settings, args: argparse.Namespace) -> None:
+    user, token = _with_database(
+        settings, lambda: organisations.add_user(organisation_id=args.org, name=args.name)
+    )
+    _print_json({"id": str(user.id), "token": token})
+
+
+def token_revoke(settings: Settings, args: argparse.Namespace) -> None:
+    token = args.token or sys.stdin.readline().strip()
+    revoked = _with_database(settings, lambda: organisations.revoke_token(token))
+    _print_json({"revoked": revoked})
+    if not revoked:
+        raise SystemExit(1)
+
+
+def _uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be an organisation id (a UUID)") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="tracker", description="Reintegration follow-up tracker")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    command = commands.add_parser("serve", help="apply migrations and serve the API")
+    command.add_argument("--host", default="127.0.0.1")
+    command.add_argument("--port", type=int, default=8000)
+    command.add_argument("--no-jobs", action="store_true", help="do not run scheduled jobs")
+    command.set_defaults(run=serve)
+
+    commands.add_parser("migrate", help="apply migrations").set_defaults(run=migrate)
+
+    org = commands.add_parser("org", help="organisations").add_subparsers(
+        dest="action", required=True
+    )
+    command = org.add_parser("add", help='add an organisation; prints {"id": …}')
+    command.add_argument("--name", required=True)
+    command.add_argument(
+        "--kind", required=True, choices=[k.value for k in organisations.OrganisationKind]
+    )
+    command.add_argument("--country", required=True, help="ISO 3166-1 alpha-2, e.g. NG")
+    command.set_defaults(run=org_add)
+    org.add_parser("list", help="list organisations as JSON").set_defaults(run=org_list)
+
+    user = commands.add_parser("user", help="users").add_subparsers(dest="action", required=True)
+    command = user.add_parser("add", help='add a user; prints {"id": …, "token": …}')
+    command.add_argument("--org", required=True, type=_uuid, help="the organisation's id")
+    command.add_argument("--name", required=True)
+    command.set_defaults(run=user_add)
+
+    token = commands.add_parser("token", help="API tokens").add_subparsers(
+        dest="action", required=True
+    )
+    command = token.add_parser("revoke", help="revoke a token (read from stdin when not given)")
+    command.add_argument("token", nargs="?")
+    command.set_defaults(run=token_revoke)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings.from_environment()
+        logging.basicConfig(
+            level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
+        )
+        args.run(settings, args)
+    except TrackerError as error:
+        sys.stderr.write(f"tracker: {error.detail}\n")
+        raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

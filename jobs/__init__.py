@@ -1,0 +1,1 @@
+"""Scheduled work: sweeps that call the same domain functions as the API."""

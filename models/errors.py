@@ -1,0 +1,64 @@
+"""Everything the domain can refuse, one class per kind of refusal.
+
+The API maps each class to one HTTP status, in one place (``api/problems.py``).
+Messages never contain personal data: they name fields, not values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class TrackerError(Exception):
+    """Base of every refusal the domain raises on purpose."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class ConfigurationError(TrackerError):
+    """The settings or the data folder do not allow the tracker to start."""
+
+
+class NotAuthenticated(TrackerError):
+    """No token, or a token that is unknown, revoked or expired."""
+
+
+class Forbidden(TrackerError):
+    """The caller's organisation may not do this kind of thing."""
+
+
+class NotFound(TrackerError):
+    """The record does not exist, or lies outside the caller's reach."""
+
+
+class Conflict(TrackerError):
+    """The request contradicts what is stored (state, or a client id reused)."""
+
+
+class RuleViolation(TrackerError):
+    """A rule of the plan or a field's constraint is broken."""
+
+    def __init__(self, detail: str, errors: list[FieldError]) -> None:
+        super().__init__(detail)
+        self.errors = errors
+
+    @classmethod
+    def on(cls, field: str, message: str) -> RuleViolation:
+        return cls(f"{field}: {message}", [FieldError(field, message)])
+
+    @classmethod
+    def many(cls, errors: list[tuple[str, str]]) -> RuleViolation:
+        detail = "; ".join(f"{field}: {message}" for field, message in errors)
+        return cls(detail, [FieldError(field, message) for field, message in errors])
+
+
+class MalformedRequest(TrackerError):
+    """The body cannot be read at all (not JSON, not UTF-8)."""

@@ -1,0 +1,158 @@
+"""Organisations, their users and the users' API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+
+import pycountry
+from piccolo.columns import UUID, ForeignKey, Timestamptz, Varchar
+from piccolo.table import Table
+
+from models.errors import NotAuthenticated, NotFound, RuleViolation
+
+TOKEN_PREFIX = "trk_"
+
+
+class OrganisationKind(str, Enum):
+    authority = "authority"  #: Udlændingestyrelsen: opens cases without legal residence
+    centre = "centre"  #: CMM: opens cases with legal residence, plans, stories
+    return_org = "return_org"  #: IOM: departure, arrival, approvals
+    partner = "partner"  #: an NGO in the origin country: reports and payments
+
+
+class Organisation(Table):
+    id = UUID(primary_key=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=20, choices=OrganisationKind)
+    #: ISO 3166-1 alpha-2 code of the country the organisation works in.
+    country = Varchar(length=2)
+    created_at = Timestamptz()
+
+
+class User(Table, tablename="tracker_user"):
+    id = UUID(primary_key=True)
+    organisation = ForeignKey(references=Organisation, null=False, index=True)
+    name = Varchar(length=200)
+    created_at = Timestamptz()
+
+
+class ApiToken(Table):
+    id = UUID(primary_key=True)
+    user = ForeignKey(references=User, null=False, index=True)
+    #: SHA-256 of the token: the token itself is shown once and never stored.
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_country(code: str) -> bool:
+    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def add_organisation(*, name: str, kind: str, country: str) -> Organisation:
+    errors = []
+    if kind not in OrganisationKind._value2member_map_:
+        allowed = ", ".join(OrganisationKind._value2member_map_)
+        errors.append(("kind", f"must be one of {allowed}"))
+    if not is_country(country):
+        errors.append(("country", "must be an ISO 3166-1 alpha-2 code such as NG"))
+    if not name.strip():
+        errors.append(("name", "must not be empty"))
+    if errors:
+        raise RuleViolation.many(errors)
+    organisation = Organisation(
+        id=uuid.uuid4(), name=name.strip(), kind=kind, country=country, created_at=now()
+    )
+    await organisation.save()
+    return organisation
+
+
+async def list_organisations() -> list[Organisation]:
+    return await Organisation.objects().order_by(Organisation.name)
+
+
+async def add_user(
+    *, organisation_id: uuid.UUID, name: str, valid_for: timedelta | None = None
+) -> tuple[User, str]:
+    """Create a user and its first token; the token is returned once, in clear."""
+    if not await Organisation.exists().where(Organisation.id == organisation_id):
+        raise NotFound("no such organisation")
+    if not name.strip():
+        raise RuleViolation.on("name", "must not be empty")
+    user = User(id=uuid.uuid4(), organisation=organisation_id, name=name.strip(), created_at=now())
+    async with Organisation._meta.db.transaction():
+        await user.save()
+        token = await issue_token(user_id=user.id, valid_for=valid_for)
+    return user, token
+
+
+async def issue_token(*, user_id: uuid.UUID, valid_for: timedelta | None = None) -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)  # 256 bits from the OS's CSPRNG
+    created = now()
+    await ApiToken(
+        id=uuid.uuid4(),
+        user=user_id,
+        token_hash=_hash(token),
+        created_at=created,
+        expires_at=created + valid_for if valid_for else None,
+    ).save()
+    return token
+
+
+async def revoke_token(token: str) -> bool:
+    """Revoke a token; False when no live token matches."""
+    revoked = (
+        await ApiToken.update({ApiToken.revoked_at: now()})
+        .where(ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_null())
+        .returning(ApiToken.id)
+    )
+    return bool(revoked)
+
+
+class Caller:
+    """Who is making a request: a user acting for an organisation of one kind."""
+
+    __slots__ = ("kind", "organisation_id", "user_id")
+
+    def __init__(self, user_id: uuid.UUID, organisation_id: uuid.UUID, kind: OrganisationKind):
+        self.user_id = user_id
+        self.organisation_id = organisation_id
+        self.kind = kind
+
+
+async def authenticate(token: str) -> Caller:
+    """The caller a bearer token stands for. The token is looked up by its hash, so the
+    comparison never runs over the secret itself."""
+    rows = (
+        await ApiToken.select(
+            ApiToken.user.id,
+            ApiToken.user.organisation.id,
+            ApiToken.user.organisation.kind,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+        )
+        .where(ApiToken.token_hash == _hash(token))
+        .output(nested=True)
+    )
+    if not rows:
+        raise NotAuthenticated("unknown token")
+    row = rows[0]
+    if row["revoked_at"] is not None:
+        raise NotAuthenticated("token revoked")
+    if row["expires_at"] is not None and row["expires_at"] <= now():
+        raise NotAuthenticated("token expired")
+    organisation = row["user"]["organisation"]
+    return Caller(row["user"]["id"], organisation["id"], OrganisationKind(organisation["kind"]))

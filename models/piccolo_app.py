@@ -1,0 +1,15 @@
+"""The Piccolo app that holds every table of the tracker and its migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from models.organisations import ApiToken, Organisation, User
+
+APP_CONFIG = AppConfig(
+    app_name="tracker",
+    migrations_folder_path=str(Path(__file__).parent / "migrations"),
+    table_classes=[Organisation, User, ApiToken],
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,56 @@
+"""The tracker's settings: one typed object, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+from models.errors import ConfigurationError
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    #: ``sqlite:///path/to/file.sqlite`` or ``postgresql://user:password@host:port/db``.
+    database_url: str = "sqlite:///data/tracker.sqlite"
+    #: Where the embedded database, keys and uploaded receipts live.
+    data_dir: Path = Path("data")
+    #: Largest JSON request body accepted, in bytes.
+    max_json_body: int = 1024 * 1024
+    #: Seconds a SQLite writer waits for another process's write lock.
+    sqlite_busy_timeout: float = 30.0
+    #: Connections in the PostgreSQL pool of one process.
+    postgres_pool_size: int = 10
+    log_level: str = "INFO"
+
+    @property
+    def uses_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file named by a ``sqlite:///`` URL (relative to the working folder)."""
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read ``TRACKER_*`` variables; unset ones keep their defaults."""
+        environ = os.environ if environ is None else environ
+        prefix = "TRACKER_"
+        raw = {
+            name: environ[prefix + name.upper()]
+            for name in cls.__struct_fields__
+            if prefix + name.upper() in environ
+        }
+        if "data_dir" in raw and "database_url" not in raw:
+            raw["database_url"] = f"sqlite:///{Path(raw['data_dir']) / 'tracker.sqlite'}"
+        try:
+            settings = msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as error:
+            raise ConfigurationError(f"invalid setting: {error}") from None
+        if not (settings.uses_postgres or settings.database_url.startswith("sqlite:///")):
+            raise ConfigurationError(
+                "TRACKER_DATABASE_URL must start with sqlite:/// or postgresql://"
+            )
+        return settings

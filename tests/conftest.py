@@ -1,0 +1,170 @@
+"""Fixtures: every database test runs on SQLite and, when TRACKER_TEST_POSTGRES_URL is set,
+on PostgreSQL too, each test on a clean database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from api.app import create_app
+from models import database
+from models.organisations import OrganisationKind, add_organisation, add_user
+from models.piccolo_app import APP_CONFIG
+from models.settings import Settings
+
+POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "")
+ENGINES = ["sqlite", "postgres"]
+
+
+def _with_database_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _run_apart(coroutine) -> None:
+    """Run a coroutine on its own loop in a thread: session fixtures may be set up from
+    inside a test's running loop."""
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, coroutine).result()
+
+
+async def _migrate(settings: Settings) -> None:
+    async with database.connected(settings) as engine:
+        await database.migrate(engine)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "tracker.sqlite"
+    _run_apart(_migrate(Settings(database_url=f"sqlite:///{path}")))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A database of its own for this run, migrated once, dropped at the end."""
+    if not POSTGRES_URL:
+        pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
+    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
+    url = _with_database_name(POSTGRES_URL, name)
+
+    async def create() -> None:
+        admin = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        await _migrate(Settings(database_url=url))
+
+    async def drop() -> None:
+        admin = await asyncpg.connect(POSTGRES_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+    _run_apart(create())
+    yield url
+    _run_apart(drop())
+
+
+async def _empty_postgres(url: str) -> None:
+    tables = ", ".join(table._meta.tablename for table in APP_CONFIG.table_classes)
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(params=ENGINES)
+async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings of a clean, migrated database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "tracker.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return Settings(database_url=f"sqlite:///{path}", data_dir=tmp_path)
+    url = request.getfixturevalue("postgres_database")
+    await _empty_postgres(url)
+    return Settings(database_url=url, data_dir=tmp_path)
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[None]:
+    """The tables bound to the test's database, for tests of the domain without HTTP."""
+    async with database.connected(settings):
+        yield
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client of the app, on the test's own event loop so that concurrent requests
+    really interleave. The database is connected here, as the app's lifespan would."""
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with (
+        database.connected(settings),
+        httpx.AsyncClient(transport=transport, base_url="http://tracker.test") as http,
+    ):
+        yield http
+
+
+class Member:
+    """A user of an organisation, with the headers that authenticate them."""
+
+    def __init__(self, kind: OrganisationKind, organisation_id: uuid.UUID, token: str):
+        self.kind = kind
+        self.organisation_id = organisation_id
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+
+async def make_member(kind: OrganisationKind, country: str = "DK") -> Member:
+    organisation = await add_organisation(
+        name=f"{kind.value} {uuid.uuid4().hex[:6]}", kind=kind, country=country
+    )
+    _, token = await add_user(organisation_id=organisation.id, name=f"user of {organisation.name}")
+    return Member(kind, organisation.id, token)
+
+
+@pytest.fixture
+async def authority(client: httpx.AsyncClient) -> Member:
+    return await make_member(OrganisationKind.authority)
+
+
+@pytest.fixture
+async def centre(client: httpx.AsyncClient) -> Member:
+    return await make_member(OrganisationKind.centre)
+
+
+@pytest.fixture
+async def return_org(client: httpx.AsyncClient) -> Member:
+    return await make_member(OrganisationKind.return_org, country="CH")
+
+
+@pytest.fixture
+async def partner(client: httpx.AsyncClient) -> Member:
+    return await make_member(OrganisationKind.partner, country="NG")
+
+
+@pytest.fixture
+async def other_partner(client: httpx.AsyncClient) -> Member:
+    return await make_member(OrganisationKind.partner, country="NG")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """One line that .ci/run reads to prove the PostgreSQL half ran."""
+    passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
+    counts = {engine: sum(f"[{engine}" in nodeid for nodeid in passed) for engine in ENGINES}
+    terminalreporter.write_line(
+        f"database tests passed: sqlite {counts['sqlite']}, postgres {counts['postgres']}"
+    )
