@@ -21,11 +21,13 @@ def _print_json(value: Any) -> None:
     sys.stdout.write(msgspec.json.encode(value).decode() + "\n")
 
 
-def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]]) -> Any:
+def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]] | None = None) -> Any:
+    """Connect, apply pending migrations, then do ``work``."""
+
     async def run() -> Any:
         async with database.connected(settings) as engine:
             await database.migrate(engine)
-            return await work()
+            return await work() if work else None
 
     return asyncio.run(run())
 
@@ -35,7 +37,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
 
     from api.app import create_app
 
-    _with_database(settings, asyncio.sleep)  # applies pending migrations before serving
+    _with_database(settings)
     uvicorn.run(
         create_app(settings),
         host=args.host,
@@ -46,7 +48,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def migrate(settings: Settings, _: argparse.Namespace) -> None:
-    _with_database(settings, asyncio.sleep)
+    _with_database(settings)
     _print_json({"migrated": True})
 
 

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 
 import pycountry
 from piccolo.columns import UUID, ForeignKey, Timestamptz, Varchar
@@ -14,10 +14,10 @@ from piccolo.table import Table
 
 from models.errors import NotAuthenticated, NotFound, RuleViolation
 
-TOKEN_PREFIX = "trk_"
+TOKEN_PREFIX = "trk_"  # noqa: S105 - a visible marker, not a secret
 
 
-class OrganisationKind(str, Enum):
+class OrganisationKind(StrEnum):
     authority = "authority"  #: Udlændingestyrelsen: opens cases without legal residence
     centre = "centre"  #: CMM: opens cases with legal residence, plans, stories
     return_org = "return_org"  #: IOM: departure, arrival, approvals

@@ -1,0 +1,110 @@
+"""A user installs the package and runs `tracker` from any folder."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+
+from models.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+TRACKER = shutil.which("tracker", path=str(Path(sys.executable).parent)) or "tracker"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _tracker(*args: str, cwd: Path, env: dict[str, str]) -> dict:
+    done = subprocess.run([TRACKER, *args], cwd=cwd, env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()
+    return json.loads(done.stdout)
+
+
+def test_tracker_serves_from_an_empty_folder(settings: Settings, tmp_path: Path):
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    if settings.uses_postgres:
+        env["TRACKER_DATABASE_URL"] = settings.database_url
+
+    organisation = _tracker(
+        "org", "add", "--name", "NGO", "--kind", "partner", "--country", "NG", cwd=folder, env=env
+    )
+    user = _tracker(
+        "user", "add", "--org", organisation["id"], "--name", "Ada", cwd=folder, env=env
+    )
+    assert set(user) == {"id", "token"}
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [TRACKER, "serve", "--port", str(port), "--no-jobs"],
+        cwd=folder,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert httpx.get(f"{base}/ready").json() == {"status": "ready"}
+        schema = httpx.get(f"{base}/schema/openapi.json").json()
+        assert "/api/v1/me" in schema["paths"]
+        me = httpx.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {user['token']}"})
+        assert me.json()["organisation_id"] == organisation["id"]
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    if not settings.uses_postgres:
+        assert (folder / "data" / "tracker.sqlite").exists()
+
+
+def test_the_wheel_ships_the_migrations(tmp_path: Path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    (wheel,) = tmp_path.glob("*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {Path(name).name for name in names if name.startswith("models/migrations/")}
+    in_repository = {path.name for path in (ROOT / "models" / "migrations").glob("*.py")}
+    assert in_repository <= shipped
+
+
+def test_containerfile_passes_hadolint_and_installs_what_the_readme_installs():
+    hadolint = shutil.which("hadolint", path=str(Path(sys.executable).parent)) or "hadolint"
+    lint = subprocess.run(
+        [hadolint, "--failure-threshold", "error", str(ROOT / "Containerfile")], capture_output=True
+    )
+    assert lint.returncode == 0, lint.stdout.decode()
+    containerfile = (ROOT / "Containerfile").read_text()
+    assert "pip install --no-cache-dir ." in containerfile
+    assert "pip install ." in (ROOT / "README.md").read_text()
+    assert "USER 10001" in containerfile
+    assert 'CMD ["tracker", "serve", "--host", "0.0.0.0"]' in containerfile
