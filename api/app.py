@@ -17,12 +17,13 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from api import problems
 from api.auth import BearerTokenAuthentication, provide_caller
 from api.body import decode_strictly
+from api.cases import CaseController
 from api.health import health, ready
 from api.me import me
 from models import database
 from models.settings import Settings
 
-API_HANDLERS = [me]
+API_HANDLERS = [me, CaseController]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -123,3 +123,16 @@ async def is_ready() -> bool:
         log.exception("database not ready")
         return False
     return True
+
+
+def transaction():
+    """A write transaction on the current engine (IMMEDIATE on SQLite)."""
+    return current().transaction()
+
+
+def for_update(query):
+    """Lock the selected rows until the transaction ends. SQLite needs no row locks: its
+    write transactions already exclude each other."""
+    if isinstance(current(), PostgresEngine):
+        return query.lock_rows()
+    return query

@@ -4,12 +4,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from models.cases.tables import TABLES as CASE_TABLES
 from models.organisations import ApiToken, Organisation, User
 
 APP_CONFIG = AppConfig(
     app_name="tracker",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[Organisation, User, ApiToken],
+    table_classes=[Organisation, User, ApiToken, *CASE_TABLES],
     migration_dependencies=[],
     commands=[],
 )

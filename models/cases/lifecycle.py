@@ -1,0 +1,469 @@
+"""The life of a case: opening it, and each transition of the plan.
+
+Every function checks, in this order: reach (404), role (403), state (409), then the
+plan's rules and dates (422). Repeating a transition with the same data changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from msgspec import UNSET
+
+from models import database
+from models.cases import rules
+from models.cases.commands import (
+    Arrival,
+    BudgetLineIn,
+    Cancellation,
+    CaseCreate,
+    CaseEdit,
+    Closure,
+    Departure,
+    PlanAgreement,
+    ReflectionExtensionCreate,
+)
+from models.cases.money import is_currency, to_hundredths
+from models.cases.reach import require
+from models.cases.records import CaseRecord, Row, complete, reachable_case
+from models.cases.tables import (
+    BudgetLine,
+    Case,
+    ConsentChange,
+    Outcome,
+    Person,
+    ReferenceCounter,
+    ReflectionExtension,
+    ResidenceStatus,
+    Status,
+)
+from models.errors import Conflict, Forbidden, RuleViolation
+from models.organisations import Caller, Organisation, OrganisationKind, is_country
+
+#: Which kind of organisation assesses (and so opens) a case of each residence status.
+OPENED_BY: dict[ResidenceStatus, OrganisationKind] = {
+    ResidenceStatus.asylum_seeker: OrganisationKind.authority,
+    ResidenceStatus.no_legal_residence: OrganisationKind.authority,
+    ResidenceStatus.legal_residence: OrganisationKind.centre,
+}
+
+REFERENCE_PREFIX = "DK"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def _record(row: Row, caller: Caller) -> CaseRecord:
+    (record,) = await complete([row], caller)
+    return record
+
+
+async def _next_reference(year: int) -> str:
+    """Numbers are handed out by an atomic upsert, so concurrent openings never collide."""
+    table = ReferenceCounter._meta.tablename
+    rows = await ReferenceCounter.raw(
+        f"INSERT INTO {table} (year, last_number) VALUES ({{}}, 1) "  # noqa: S608 - table name is ours
+        f"ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + 1 "
+        "RETURNING last_number",
+        year,
+    )
+    return f"{REFERENCE_PREFIX}-{year}-{rows[0]['last_number']:04d}"
+
+
+async def _check_organisation(
+    field: str, organisation_id: uuid.UUID | None, kind: OrganisationKind
+) -> list[tuple[str, str]]:
+    if organisation_id is None:
+        return []
+    found = (
+        await Organisation.select(Organisation.kind)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    if found is None or found["kind"] != kind:
+        return [(field, f"must be the id of an organisation of kind {kind.value}")]
+    return []
+
+
+def _country_errors(**codes: str | None) -> list[tuple[str, str]]:
+    return [
+        (field, "must be an ISO 3166-1 alpha-2 country code")
+        for field, code in codes.items()
+        if code is not None and not is_country(code)
+    ]
+
+
+async def open_case(*, caller: Caller, data: CaseCreate) -> CaseRecord:
+    if OPENED_BY[data.residence_status] is not caller.kind:
+        raise Forbidden(
+            f"a case of residence status {data.residence_status.value} is opened by an "
+            f"organisation of kind {OPENED_BY[data.residence_status].value}"
+        )
+    if data.dublin_case:
+        raise RuleViolation.on(
+            "dublin_case",
+            "Dublin cases are transferred to the responsible member state, not offered prepared return",
+        )
+    errors = _country_errors(
+        origin_country=data.origin_country, **{"person.nationality": data.person.nationality}
+    )
+    errors += await _check_organisation(
+        "return_org_id", data.return_org_id, OrganisationKind.return_org
+    )
+    errors += await _check_organisation(
+        "partner_org_id", data.partner_org_id, OrganisationKind.partner
+    )
+    if len(set(data.exploitation)) != len(data.exploitation):
+        errors.append(("exploitation", "must not repeat a form"))
+    dates = (
+        rules.DateChecks()
+        .not_in_future("person.date_of_birth", data.person.date_of_birth)
+        .not_in_future("identified_on", data.identified_on)
+        .not_in_future("reflection_period_start", data.reflection_period_start)
+        .not_before(
+            "identified_on", data.identified_on, data.person.date_of_birth, "the date of birth"
+        )
+    )
+    dates.errors[:0] = errors
+    dates.check()
+
+    now = _now()
+    case_id = uuid.uuid4()
+    async with database.transaction():
+        case = Case(
+            id=case_id,
+            reference=await _next_reference(now.year),
+            status=Status.reflection,
+            residence_status=data.residence_status,
+            origin_country=data.origin_country,
+            exploitation=",".join(sorted(data.exploitation)),
+            identified_on=data.identified_on,
+            reflection_period_start=data.reflection_period_start,
+            reflection_period_end=rules.reflection_period_end(
+                data.reflection_period_start, rules.REFLECTION_DAYS
+            ),
+            opened_by_org=caller.organisation_id,
+            opened_by=caller.user_id,
+            return_org=data.return_org_id,
+            partner_org=data.partner_org_id,
+            consent_data_sharing=data.consent.data_sharing,
+            consent_story_use=data.consent.story_use,
+            created_at=now,
+            updated_at=now,
+        )
+        await case.save()
+        person = data.person
+        representative = data.representative
+        await Person(
+            id=uuid.uuid4(),
+            case=case_id,
+            given_name=person.given_name,
+            family_name=person.family_name,
+            date_of_birth=person.date_of_birth,
+            sex=person.sex,
+            nationality=person.nationality,
+            phone=person.phone,
+            representative_name=representative.name if representative else None,
+            representative_role=representative.role if representative else None,
+        ).save()
+        await _record_consent(
+            case_id,
+            caller,
+            now,
+            data_sharing=data.consent.data_sharing,
+            story_use=data.consent.story_use,
+        )
+        row = await Case.select().where(Case.id == case_id).first()
+        return await _record(row, caller)
+
+
+async def _record_consent(case_id: uuid.UUID, caller: Caller, at: datetime, **given: bool) -> None:
+    await ConsentChange.insert(
+        *(
+            ConsentChange(
+                id=uuid.uuid4(),
+                case=case_id,
+                consent=consent,
+                given=value,
+                changed_at=at,
+                changed_by=caller.user_id,
+            )
+            for consent, value in given.items()
+        )
+    )
+
+
+async def _update(case_id: uuid.UUID, values: dict) -> None:
+    await Case.update({**values, Case.updated_at: _now()}).where(Case.id == case_id)
+
+
+async def _transition(
+    *,
+    caller: Caller,
+    case_id: uuid.UUID,
+    action: str,
+    apply: Callable[[Row], object],
+) -> CaseRecord:
+    """Lock the case, check reach and role, then let ``apply`` check state and rules and write."""
+    async with database.transaction():
+        row, roles = await reachable_case(caller, case_id, lock=True)
+        require(action, roles)
+        await apply(row)
+        row, _ = await reachable_case(caller, case_id)
+        return await _record(row, caller)
+
+
+def _conflict(row: Row, wanted: str) -> Conflict:
+    return Conflict(f"the case is {row['status']}; this needs a case that is {wanted}")
+
+
+async def extend_reflection(
+    *, caller: Caller, case_id: uuid.UUID, data: ReflectionExtensionCreate
+) -> CaseRecord:
+    async def apply(row: Row) -> None:
+        latest = (
+            await ReflectionExtension.select(ReflectionExtension.days, ReflectionExtension.reason)
+            .where(ReflectionExtension.case == case_id)
+            .order_by(ReflectionExtension.added_at, ascending=False)
+            .first()
+        )
+        if latest == {"days": data.days, "reason": data.reason}:
+            return  # the same extension sent again
+        if row["status"] not in (Status.reflection, Status.planned):
+            raise _conflict(row, "before departure")
+        total = (row["reflection_period_end"] - row["reflection_period_start"]).days + data.days
+        if total > rules.REFLECTION_DAYS_AT_MOST:
+            raise RuleViolation.on(
+                "days",
+                f"the whole reflection period may be at most {rules.REFLECTION_DAYS_AT_MOST} days",
+            )
+        await ReflectionExtension(
+            id=uuid.uuid4(),
+            case=case_id,
+            days=data.days,
+            reason=data.reason,
+            added_at=_now(),
+            added_by=caller.user_id,
+        ).save()
+        await _update(
+            case_id,
+            {
+                Case.reflection_period_end: rules.reflection_period_end(
+                    row["reflection_period_start"], total
+                )
+            },
+        )
+
+    return await _transition(
+        caller=caller, case_id=case_id, action="extend_reflection", apply=apply
+    )
+
+
+def _budget_key(lines: list[BudgetLineIn] | list[Row]) -> list[tuple[str, int, str]]:
+    return sorted(
+        (line.category, to_hundredths(line.amount), line.currency)
+        if isinstance(line, BudgetLineIn)
+        else (line["category"], line["amount_hundredths"], line["currency"])
+        for line in lines
+    )
+
+
+async def agree_plan(*, caller: Caller, case_id: uuid.UUID, data: PlanAgreement) -> CaseRecord:
+    async def apply(row: Row) -> None:
+        if row["status"] != Status.reflection:
+            stored = await BudgetLine.select().where(BudgetLine.case == case_id)
+            same = (
+                row["plan_agreed_on"] == data.agreed_on
+                and row["plan_goals"] == data.goals
+                and _budget_key(stored) == _budget_key(data.budget)
+            )
+            if same:
+                return
+            raise _conflict(row, "in reflection (a plan is already agreed)")
+        errors = [
+            (f"budget[{n}].currency", "must be an ISO 4217 currency code")
+            for n, line in enumerate(data.budget)
+            if not is_currency(line.currency)
+        ] + [
+            (f"budget[{n}].amount", "must be more than 0")
+            for n, line in enumerate(data.budget)
+            if to_hundredths(line.amount) <= 0
+        ]
+        person = (
+            await Person.select(Person.date_of_birth, Person.representative_name)
+            .where(Person.case == case_id)
+            .first()
+        )
+        if (
+            rules.is_minor(person["date_of_birth"], data.agreed_on)
+            and not person["representative_name"]
+        ):
+            errors.append(
+                (
+                    "representative",
+                    "a person under 18 on agreed_on needs a custodian or personal representative",
+                )
+            )
+        dates = (
+            rules.DateChecks()
+            .not_in_future("agreed_on", data.agreed_on)
+            .not_before("agreed_on", data.agreed_on, row["identified_on"], "identified_on")
+        )
+        dates.errors[:0] = errors
+        dates.check()
+        if data.budget:
+            await BudgetLine.insert(
+                *(
+                    BudgetLine(
+                        id=uuid.uuid4(),
+                        case=case_id,
+                        category=line.category,
+                        amount_hundredths=to_hundredths(line.amount),
+                        currency=line.currency,
+                    )
+                    for line in data.budget
+                )
+            )
+        await _update(
+            case_id,
+            {
+                Case.status: Status.planned,
+                Case.plan_agreed_on: data.agreed_on,
+                Case.plan_goals: data.goals,
+            },
+        )
+
+    return await _transition(caller=caller, case_id=case_id, action="agree_plan", apply=apply)
+
+
+async def record_departure(*, caller: Caller, case_id: uuid.UUID, data: Departure) -> CaseRecord:
+    async def apply(row: Row) -> None:
+        if row["departed_on"] is not None and row["departed_on"] == data.departed_on:
+            return
+        if row["status"] != Status.planned:
+            raise _conflict(row, "planned")
+        rules.DateChecks().not_in_future("departed_on", data.departed_on).not_before(
+            "departed_on", data.departed_on, row["plan_agreed_on"], "the plan's agreed_on"
+        ).check()
+        await _update(case_id, {Case.status: Status.departed, Case.departed_on: data.departed_on})
+
+    return await _transition(caller=caller, case_id=case_id, action="record_departure", apply=apply)
+
+
+async def record_arrival(*, caller: Caller, case_id: uuid.UUID, data: Arrival) -> CaseRecord:
+    async def apply(row: Row) -> None:
+        if row["arrived_on"] is not None and row["arrived_on"] == data.arrived_on:
+            return
+        if row["status"] != Status.departed:
+            raise _conflict(row, "departed")
+        rules.DateChecks().not_in_future("arrived_on", data.arrived_on).not_before(
+            "arrived_on", data.arrived_on, row["departed_on"], "departed_on"
+        ).check()
+        await _update(
+            case_id,
+            {
+                Case.status: Status.reintegration,
+                Case.arrived_on: data.arrived_on,
+                Case.support_ends_on: rules.support_ends_on(data.arrived_on),
+            },
+        )
+
+    return await _transition(caller=caller, case_id=case_id, action="record_arrival", apply=apply)
+
+
+async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> CaseRecord:
+    async def apply(row: Row) -> None:
+        stored = (row["outcome"], row["closed_on"], row["closure_note"])
+        if row["status"] in (Status.completed, Status.closed_early) and stored == (
+            data.outcome,
+            data.closed_on,
+            data.note,
+        ):
+            return
+        if row["status"] != Status.reintegration:
+            raise _conflict(row, "in reintegration")
+        rules.DateChecks().not_in_future("closed_on", data.closed_on).not_before(
+            "closed_on", data.closed_on, row["arrived_on"], "arrived_on"
+        ).check()
+        status = Status.completed if data.outcome is Outcome.completed else Status.closed_early
+        await _update(
+            case_id,
+            {
+                Case.status: status,
+                Case.outcome: data.outcome,
+                Case.closed_on: data.closed_on,
+                Case.closure_note: data.note,
+            },
+        )
+
+    return await _transition(caller=caller, case_id=case_id, action="close", apply=apply)
+
+
+async def cancel_case(*, caller: Caller, case_id: uuid.UUID, data: Cancellation) -> CaseRecord:
+    async def apply(row: Row) -> None:
+        if row["status"] == Status.cancelled and row["cancellation_reason"] == data.reason:
+            return
+        if row["status"] not in (Status.reflection, Status.planned):
+            raise _conflict(row, "in reflection or planned (not yet departed)")
+        await _update(
+            case_id,
+            {
+                Case.status: Status.cancelled,
+                Case.cancelled_on: _now().date(),
+                Case.cancellation_reason: data.reason,
+            },
+        )
+
+    return await _transition(caller=caller, case_id=case_id, action="cancel", apply=apply)
+
+
+async def edit_case(
+    *,
+    caller: Caller,
+    case_id: uuid.UUID,
+    data: CaseEdit,
+    precondition: Callable[[CaseRecord], None],
+) -> CaseRecord:
+    """Edit contact details, representative, consent or partner. ``precondition`` sees the
+    case as it stands, under lock, before anything changes (the API's If-Match)."""
+
+    async def apply(row: Row) -> None:
+        precondition(await _record(row, caller))
+        now = _now()
+        person: dict = {}
+        if data.phone is not UNSET:
+            person[Person.phone] = data.phone
+        if data.representative is not UNSET:
+            representative = data.representative
+            person[Person.representative_name] = representative.name if representative else None
+            person[Person.representative_role] = representative.role if representative else None
+        if person:
+            await Person.update(person).where(Person.case == case_id)
+        case: dict = {}
+        if data.partner_org_id is not UNSET:
+            errors = await _check_organisation(
+                "partner_org_id", data.partner_org_id, OrganisationKind.partner
+            )
+            if errors:
+                raise RuleViolation.many(errors)
+            case[Case.partner_org] = data.partner_org_id
+        if data.consent is not UNSET:
+            changed = {
+                name: value
+                for name, value in (
+                    ("data_sharing", data.consent.data_sharing),
+                    ("story_use", data.consent.story_use),
+                )
+                if value is not UNSET and value != row[f"consent_{name}"]
+            }
+            for name, value in changed.items():
+                case[Case._meta.get_column_by_name(f"consent_{name}")] = value
+            if changed:
+                await _record_consent(case_id, caller, now, **changed)
+        if case or person:
+            await _update(case_id, case)
+
+    return await _transition(caller=caller, case_id=case_id, action="edit", apply=apply)

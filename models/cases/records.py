@@ -1,0 +1,115 @@
+"""Reading cases: one case with what belongs to it, or a page of them, within reach."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from models.cases.reach import Role, roles_of, within_reach
+from models.cases.tables import BudgetLine, Case, Person, ReflectionExtension
+from models.database import for_update
+from models.errors import NotFound
+from models.organisations import Caller
+
+Row = dict[str, Any]
+
+
+@dataclass
+class CaseRecord:
+    """A case as one caller sees it: its row, its person, its history, and the caller's roles."""
+
+    case: Row
+    roles: frozenset[Role]
+    person: Row | None = None
+    extensions: list[Row] = field(default_factory=list)
+    budget: list[Row] = field(default_factory=list)
+
+    @property
+    def id(self) -> uuid.UUID:
+        return self.case["id"]
+
+
+async def case_row(case_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+    query = Case.select().where(Case.id == case_id).first()
+    return await (for_update(query) if lock else query)
+
+
+async def reachable_case(
+    caller: Caller, case_id: uuid.UUID, *, lock: bool = False
+) -> tuple[Row, frozenset[Role]]:
+    """The case's row and the caller's roles on it; "not found" outside reach."""
+    row = await case_row(case_id, lock=lock)
+    roles = roles_of(caller, row) if row else frozenset()
+    if not roles:
+        raise NotFound("no such case")
+    return row, roles
+
+
+async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
+    """Attach persons, reflection history and budgets to case rows, in three queries."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    persons = {p["case"]: p for p in await Person.select().where(Person.case.is_in(ids))}
+    extensions: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    for extension in (
+        await ReflectionExtension.select()
+        .where(ReflectionExtension.case.is_in(ids))
+        .order_by(ReflectionExtension.added_at)
+    ):
+        extensions[extension["case"]].append(extension)
+    budgets: dict[uuid.UUID, list[Row]] = defaultdict(list)
+    for line in await BudgetLine.select().where(BudgetLine.case.is_in(ids)):
+        budgets[line["case"]].append(line)
+    return [
+        CaseRecord(
+            case=row,
+            roles=roles_of(caller, row),
+            person=persons.get(row["id"]),
+            extensions=extensions[row["id"]],
+            budget=budgets[row["id"]],
+        )
+        for row in rows
+    ]
+
+
+async def get_case(*, caller: Caller, case_id: uuid.UUID) -> CaseRecord:
+    row, _ = await reachable_case(caller, case_id)
+    (record,) = await complete([row], caller)
+    return record
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str | None = None
+    origin_country: str | None = None
+    updated_since: datetime | None = None
+
+
+async def list_cases(
+    *,
+    caller: Caller,
+    filters: CaseFilter,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[CaseRecord]:
+    """A page of cases within reach, oldest first; ``after`` is the last (created_at, id) seen.
+
+    Filters narrow the reach, never widen it."""
+    query = Case.select().where(within_reach(caller))
+    if filters.status is not None:
+        query = query.where(Case.status == filters.status)
+    if filters.origin_country is not None:
+        query = query.where(Case.origin_country == filters.origin_country)
+    if filters.updated_since is not None:
+        query = query.where(Case.updated_at >= filters.updated_since)
+    if after is not None:
+        created_at, case_id = after
+        query = query.where(
+            (Case.created_at > created_at) | ((Case.created_at == created_at) & (Case.id > case_id))
+        )
+    rows = await query.order_by(Case.created_at, Case.id).limit(limit)
+    return await complete(rows, caller)

@@ -1,0 +1,67 @@
+"""The plan's rules on periods and dates, as pure functions."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, timedelta
+
+from models.errors import RuleViolation
+
+REFLECTION_DAYS = 30
+REFLECTION_DAYS_AT_MOST = 120
+SUPPORT_MONTHS = 6
+ADULT_AGE = 18
+
+
+def today() -> date:
+    """The latest date it already is somewhere (UTC+14): a phone in Bangkok or Kampala
+    may record "today" while it is still yesterday in Copenhagen."""
+    return (datetime.now(UTC) + timedelta(hours=14)).date()
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` later, or the month's last day when it is shorter."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def support_ends_on(arrived_on: date) -> date:
+    """The support window is ``[arrived_on, support_ends_on)``: six months after arrival."""
+    return add_months(arrived_on, SUPPORT_MONTHS)
+
+
+def reflection_period_end(start: date, total_days: int) -> date:
+    return start + timedelta(days=total_days)
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    had_birthday = (on.month, on.day) >= (date_of_birth.month, date_of_birth.day)
+    return on.year - date_of_birth.year - (0 if had_birthday else 1)
+
+
+def is_minor(date_of_birth: date, on: date) -> bool:
+    return age_on(date_of_birth, on) < ADULT_AGE
+
+
+class DateChecks:
+    """Collects every incoherent date of a request, then refuses them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, str]] = []
+
+    def not_in_future(self, field: str, value: date | None) -> DateChecks:
+        if value is not None and value > today():
+            self.errors.append((field, "must not be in the future"))
+        return self
+
+    def not_before(
+        self, field: str, value: date | None, earliest: date | None, what: str
+    ) -> DateChecks:
+        if value is not None and earliest is not None and value < earliest:
+            self.errors.append((field, f"must not be before {what}"))
+        return self
+
+    def check(self) -> None:
+        if self.errors:
+            raise RuleViolation.many(self.errors)

@@ -1,0 +1,90 @@
+"""A prepared return as the tests walk it: open, plan, depart, arrive, close."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import Member
+
+TODAY = date.today()
+
+
+def days_ago(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
+def case_body(return_org: Member, partner: Member | None, **changes: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "person": {
+            "given_name": "Blessing",
+            "family_name": "Okafor",
+            "date_of_birth": "1999-04-02",
+            "sex": "female",
+            "nationality": "NG",
+            "phone": "+2348012345678",
+        },
+        "origin_country": "NG",
+        "residence_status": "asylum_seeker",
+        "dublin_case": False,
+        "exploitation": ["prostitution"],
+        "identified_on": days_ago(120),
+        "reflection_period_start": days_ago(120),
+        "return_org_id": str(return_org.organisation_id),
+        "consent": {"data_sharing": True, "story_use": True},
+    }
+    if partner is not None:
+        body["partner_org_id"] = str(partner.organisation_id)
+    body.update(changes)
+    return body
+
+
+class Journey:
+    """Drives one case through its transitions, asserting each step succeeds."""
+
+    def __init__(self, client: httpx.AsyncClient, opener: Member, return_org: Member, partner: Member):
+        self.client, self.opener, self.return_org, self.partner = client, opener, return_org, partner
+        self.case: dict[str, Any] = {}
+
+    @property
+    def path(self) -> str:
+        return f"/api/v1/cases/{self.case['id']}"
+
+    async def _ok(self, response: httpx.Response, status: int = 200) -> dict[str, Any]:
+        assert response.status_code == status, response.text
+        self.case = response.json()
+        return self.case
+
+    async def open(self, **changes: Any) -> dict[str, Any]:
+        body = case_body(self.return_org, self.partner, **changes)
+        response = await self.client.post("/api/v1/cases", json=body, headers=self.opener.headers)
+        return await self._ok(response, 201)
+
+    async def plan(self, **changes: Any) -> dict[str, Any]:
+        body = {
+            "agreed_on": days_ago(100),
+            "goals": "Open a tailoring shop in Benin City",
+            "budget": [{"category": "housing", "amount": "120000.00", "currency": "NGN"}],
+            **changes,
+        }
+        return await self._ok(await self.client.put(f"{self.path}/plan", json=body, headers=self.opener.headers))
+
+    async def depart(self, on: str | None = None) -> dict[str, Any]:
+        body = {"departed_on": on or days_ago(90)}
+        return await self._ok(await self.client.post(f"{self.path}/departure", json=body, headers=self.return_org.headers))
+
+    async def arrive(self, on: str | None = None) -> dict[str, Any]:
+        body = {"arrived_on": on or days_ago(89)}
+        return await self._ok(await self.client.post(f"{self.path}/arrival", json=body, headers=self.partner.headers))
+
+    async def close(self, outcome: str = "completed", on: str | None = None) -> dict[str, Any]:
+        body = {"outcome": outcome, "closed_on": on or days_ago(1), "note": "Business running"}
+        return await self._ok(await self.client.post(f"{self.path}/closure", json=body, headers=self.return_org.headers))
+
+
+@pytest.fixture
+async def journey(client, authority, return_org, partner) -> Journey:
+    return Journey(client, authority, return_org, partner)
