@@ -45,8 +45,15 @@ def case_body(return_org: Member, partner: Member | None, **changes: Any) -> dic
 class Journey:
     """Drives one case through its transitions, asserting each step succeeds."""
 
-    def __init__(self, client: httpx.AsyncClient, opener: Member, return_org: Member, partner: Member):
-        self.client, self.opener, self.return_org, self.partner = client, opener, return_org, partner
+    def __init__(
+        self, client: httpx.AsyncClient, opener: Member, return_org: Member, partner: Member
+    ):
+        self.client, self.opener, self.return_org, self.partner = (
+            client,
+            opener,
+            return_org,
+            partner,
+        )
         self.case: dict[str, Any] = {}
 
     @property
@@ -70,19 +77,31 @@ class Journey:
             "budget": [{"category": "housing", "amount": "120000.00", "currency": "NGN"}],
             **changes,
         }
-        return await self._ok(await self.client.put(f"{self.path}/plan", json=body, headers=self.opener.headers))
+        return await self._ok(
+            await self.client.put(f"{self.path}/plan", json=body, headers=self.opener.headers)
+        )
 
     async def depart(self, on: str | None = None) -> dict[str, Any]:
         body = {"departed_on": on or days_ago(90)}
-        return await self._ok(await self.client.post(f"{self.path}/departure", json=body, headers=self.return_org.headers))
+        return await self._ok(
+            await self.client.post(
+                f"{self.path}/departure", json=body, headers=self.return_org.headers
+            )
+        )
 
     async def arrive(self, on: str | None = None) -> dict[str, Any]:
         body = {"arrived_on": on or days_ago(89)}
-        return await self._ok(await self.client.post(f"{self.path}/arrival", json=body, headers=self.partner.headers))
+        return await self._ok(
+            await self.client.post(f"{self.path}/arrival", json=body, headers=self.partner.headers)
+        )
 
     async def close(self, outcome: str = "completed", on: str | None = None) -> dict[str, Any]:
         body = {"outcome": outcome, "closed_on": on or days_ago(1), "note": "Business running"}
-        return await self._ok(await self.client.post(f"{self.path}/closure", json=body, headers=self.return_org.headers))
+        return await self._ok(
+            await self.client.post(
+                f"{self.path}/closure", json=body, headers=self.return_org.headers
+            )
+        )
 
 
 @pytest.fixture
