@@ -20,7 +20,7 @@ from api.body import decode_strictly
 from api.cases import CaseController
 from api.health import health, ready
 from api.me import me
-from models import database
+from models import database, keys
 from models.settings import Settings
 
 API_HANDLERS = [me, CaseController]
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def database_connection(_: Litestar) -> AsyncIterator[None]:
         async with database.connected(settings):
+            await keys.unlock(settings)
             yield
 
     api = Router(

@@ -12,7 +12,7 @@ from typing import Any
 
 import msgspec
 
-from models import database, organisations
+from models import database, keys, organisations, vault
 from models.errors import TrackerError
 from models.settings import Settings
 
@@ -27,6 +27,7 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]] | None
     async def run() -> Any:
         async with database.connected(settings) as engine:
             await database.migrate(engine)
+            await keys.unlock(settings)
             return await work() if work else None
 
     return asyncio.run(run())
@@ -84,6 +85,19 @@ def token_revoke(settings: Settings, args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def keys_new(_: Settings, __: argparse.Namespace) -> None:
+    _print_json({"key": vault.new_key()})
+
+
+def keys_rotate(settings: Settings, _: argparse.Namespace) -> None:
+    async def run() -> int:
+        async with database.connected(settings) as engine:
+            await database.migrate(engine)
+            return await keys.rotate(settings)
+
+    _print_json({"resealed": asyncio.run(run())})
+
+
 def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
@@ -127,6 +141,12 @@ def parser() -> argparse.ArgumentParser:
     command = token.add_parser("revoke", help="revoke a token (read from stdin when not given)")
     command.add_argument("token", nargs="?")
     command.set_defaults(run=token_revoke)
+    data_keys = commands.add_parser("keys", help="the key sealing personal data")
+    data_keys = data_keys.add_subparsers(dest="action", required=True)
+    data_keys.add_parser("new", help="print a new key").set_defaults(run=keys_new)
+    data_keys.add_parser(
+        "rotate", help="seal all personal data with a new key (see README)"
+    ).set_defaults(run=keys_rotate)
     return root
 
 

@@ -22,6 +22,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sqlite_busy_timeout: float = 30.0
     #: Connections in the PostgreSQL pool of one process.
     postgres_pool_size: int = 10
+    #: Key(s) sealing personal data, base64url, comma-separated, newest first. Unset: a key
+    #: file in the data folder, made on first start.
+    data_key: str | None = None
     log_level: str = "INFO"
 
     @property

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from msgspec import UNSET
 
 from models import database
-from models.cases import rules
+from models.cases import personal, rules
 from models.cases.commands import (
     Arrival,
     BudgetLineIn,
@@ -27,7 +27,7 @@ from models.cases.commands import (
 )
 from models.cases.money import is_currency, to_hundredths
 from models.cases.reach import require
-from models.cases.records import CaseRecord, Row, complete, reachable_case
+from models.cases.records import CaseRecord, Row, case_row, complete, reachable_case
 from models.cases.tables import (
     BudgetLine,
     Case,
@@ -160,14 +160,18 @@ async def open_case(*, caller: Caller, data: CaseCreate) -> CaseRecord:
         await Person(
             id=uuid.uuid4(),
             case=case_id,
-            given_name=person.given_name,
-            family_name=person.family_name,
-            date_of_birth=person.date_of_birth,
-            sex=person.sex,
-            nationality=person.nationality,
-            phone=person.phone,
-            representative_name=representative.name if representative else None,
-            representative_role=representative.role if representative else None,
+            **personal.seal(
+                Person,
+                case_id,
+                given_name=person.given_name,
+                family_name=person.family_name,
+                date_of_birth=person.date_of_birth,
+                sex=person.sex,
+                nationality=person.nationality,
+                phone=person.phone,
+                representative_name=representative.name if representative else None,
+                representative_role=representative.role if representative else None,
+            ),
         ).save()
         await _record_consent(
             case_id,
@@ -176,8 +180,7 @@ async def open_case(*, caller: Caller, data: CaseCreate) -> CaseRecord:
             data_sharing=data.consent.data_sharing,
             story_use=data.consent.story_use,
         )
-        row = await Case.select().where(Case.id == case_id).first()
-        return await _record(row, caller)
+        return await _record(await case_row(case_id), caller)
 
 
 async def _record_consent(case_id: uuid.UUID, caller: Caller, at: datetime, **given: bool) -> None:
@@ -196,8 +199,19 @@ async def _record_consent(case_id: uuid.UUID, caller: Caller, at: datetime, **gi
     )
 
 
-async def _update(case_id: uuid.UUID, values: dict) -> None:
-    await Case.update({**values, Case.updated_at: _now()}).where(Case.id == case_id)
+async def _update(case_id: uuid.UUID, **values: object) -> None:
+    """Update the case's fields by name, sealing the personal ones."""
+    values = personal.seal(Case, case_id, **values, updated_at=_now())
+    await Case.update({Case._meta.get_column_by_name(k): v for k, v in values.items()}).where(
+        Case.id == case_id
+    )
+
+
+async def _update_person(case_id: uuid.UUID, **values: object) -> None:
+    values = personal.seal(Person, case_id, **values)
+    await Person.update({Person._meta.get_column_by_name(k): v for k, v in values.items()}).where(
+        Person.case == case_id
+    )
 
 
 async def _transition(
@@ -225,12 +239,18 @@ async def extend_reflection(
 ) -> CaseRecord:
     async def apply(row: Row) -> None:
         latest = (
-            await ReflectionExtension.select(ReflectionExtension.days, ReflectionExtension.reason)
+            await ReflectionExtension.select(
+                ReflectionExtension.case, ReflectionExtension.days, ReflectionExtension.reason
+            )
             .where(ReflectionExtension.case == case_id)
             .order_by(ReflectionExtension.added_at, ascending=False)
             .first()
         )
-        if latest == {"days": data.days, "reason": data.reason}:
+        if latest and personal.open_row(ReflectionExtension, latest) == {
+            "case": case_id,
+            "days": data.days,
+            "reason": data.reason,
+        }:
             return  # the same extension sent again
         if row["status"] not in (Status.reflection, Status.planned):
             raise _conflict(row, "before departure")
@@ -244,17 +264,15 @@ async def extend_reflection(
             id=uuid.uuid4(),
             case=case_id,
             days=data.days,
-            reason=data.reason,
+            **personal.seal(ReflectionExtension, case_id, reason=data.reason),
             added_at=_now(),
             added_by=caller.user_id,
         ).save()
         await _update(
             case_id,
-            {
-                Case.reflection_period_end: rules.reflection_period_end(
-                    row["reflection_period_start"], total
-                )
-            },
+            reflection_period_end=rules.reflection_period_end(
+                row["reflection_period_start"], total
+            ),
         )
 
     return await _transition(
@@ -292,10 +310,11 @@ async def agree_plan(*, caller: Caller, case_id: uuid.UUID, data: PlanAgreement)
             for n, line in enumerate(data.budget)
             if to_hundredths(line.amount) <= 0
         ]
-        person = (
-            await Person.select(Person.date_of_birth, Person.representative_name)
+        person = personal.open_row(
+            Person,
+            await Person.select(Person.case, Person.date_of_birth, Person.representative_name)
             .where(Person.case == case_id)
-            .first()
+            .first(),
         )
         if (
             rules.is_minor(person["date_of_birth"], data.agreed_on)
@@ -328,12 +347,7 @@ async def agree_plan(*, caller: Caller, case_id: uuid.UUID, data: PlanAgreement)
                 )
             )
         await _update(
-            case_id,
-            {
-                Case.status: Status.planned,
-                Case.plan_agreed_on: data.agreed_on,
-                Case.plan_goals: data.goals,
-            },
+            case_id, status=Status.planned, plan_agreed_on=data.agreed_on, plan_goals=data.goals
         )
 
     return await _transition(caller=caller, case_id=case_id, action="agree_plan", apply=apply)
@@ -348,7 +362,7 @@ async def record_departure(*, caller: Caller, case_id: uuid.UUID, data: Departur
         rules.DateChecks().not_in_future("departed_on", data.departed_on).not_before(
             "departed_on", data.departed_on, row["plan_agreed_on"], "the plan's agreed_on"
         ).check()
-        await _update(case_id, {Case.status: Status.departed, Case.departed_on: data.departed_on})
+        await _update(case_id, status=Status.departed, departed_on=data.departed_on)
 
     return await _transition(caller=caller, case_id=case_id, action="record_departure", apply=apply)
 
@@ -364,11 +378,9 @@ async def record_arrival(*, caller: Caller, case_id: uuid.UUID, data: Arrival) -
         ).check()
         await _update(
             case_id,
-            {
-                Case.status: Status.reintegration,
-                Case.arrived_on: data.arrived_on,
-                Case.support_ends_on: rules.support_ends_on(data.arrived_on),
-            },
+            status=Status.reintegration,
+            arrived_on=data.arrived_on,
+            support_ends_on=rules.support_ends_on(data.arrived_on),
         )
 
     return await _transition(caller=caller, case_id=case_id, action="record_arrival", apply=apply)
@@ -391,12 +403,10 @@ async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> Ca
         status = Status.completed if data.outcome is Outcome.completed else Status.closed_early
         await _update(
             case_id,
-            {
-                Case.status: status,
-                Case.outcome: data.outcome,
-                Case.closed_on: data.closed_on,
-                Case.closure_note: data.note,
-            },
+            status=status,
+            outcome=data.outcome,
+            closed_on=data.closed_on,
+            closure_note=data.note,
         )
 
     return await _transition(caller=caller, case_id=case_id, action="close", apply=apply)
@@ -410,11 +420,9 @@ async def cancel_case(*, caller: Caller, case_id: uuid.UUID, data: Cancellation)
             raise _conflict(row, "in reflection or planned (not yet departed)")
         await _update(
             case_id,
-            {
-                Case.status: Status.cancelled,
-                Case.cancelled_on: _now().date(),
-                Case.cancellation_reason: data.reason,
-            },
+            status=Status.cancelled,
+            cancelled_on=_now().date(),
+            cancellation_reason=data.reason,
         )
 
     return await _transition(caller=caller, case_id=case_id, action="cancel", apply=apply)
@@ -432,24 +440,23 @@ async def edit_case(
 
     async def apply(row: Row) -> None:
         precondition(await _record(row, caller))
-        now = _now()
-        person: dict = {}
+        person: dict[str, object] = {}
         if data.phone is not UNSET:
-            person[Person.phone] = data.phone
+            person["phone"] = data.phone
         if data.representative is not UNSET:
             representative = data.representative
-            person[Person.representative_name] = representative.name if representative else None
-            person[Person.representative_role] = representative.role if representative else None
+            person["representative_name"] = representative.name if representative else None
+            person["representative_role"] = representative.role if representative else None
         if person:
-            await Person.update(person).where(Person.case == case_id)
-        case: dict = {}
+            await _update_person(case_id, **person)
+        case: dict[str, object] = {}
         if data.partner_org_id is not UNSET:
             errors = await _check_organisation(
                 "partner_org_id", data.partner_org_id, OrganisationKind.partner
             )
             if errors:
                 raise RuleViolation.many(errors)
-            case[Case.partner_org] = data.partner_org_id
+            case["partner_org"] = data.partner_org_id
         if data.consent is not UNSET:
             changed = {
                 name: value
@@ -459,11 +466,10 @@ async def edit_case(
                 )
                 if value is not UNSET and value != row[f"consent_{name}"]
             }
-            for name, value in changed.items():
-                case[Case._meta.get_column_by_name(f"consent_{name}")] = value
+            case.update({f"consent_{name}": value for name, value in changed.items()})
             if changed:
-                await _record_consent(case_id, caller, now, **changed)
+                await _record_consent(case_id, caller, _now(), **changed)
         if case or person:
-            await _update(case_id, case)
+            await _update(case_id, **case)
 
     return await _transition(caller=caller, case_id=case_id, action="edit", apply=apply)

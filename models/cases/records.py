@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from models.cases import personal
 from models.cases.reach import Role, roles_of, within_reach
 from models.cases.tables import BudgetLine, Case, Person, ReflectionExtension
 from models.database import for_update
@@ -34,7 +35,8 @@ class CaseRecord:
 
 async def case_row(case_id: uuid.UUID, *, lock: bool = False) -> Row | None:
     query = Case.select().where(Case.id == case_id).first()
-    return await (for_update(query) if lock else query)
+    row = await (for_update(query) if lock else query)
+    return personal.open_row(Case, row) if row else None
 
 
 async def reachable_case(
@@ -53,14 +55,17 @@ async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
     if not rows:
         return []
     ids = [row["id"] for row in rows]
-    persons = {p["case"]: p for p in await Person.select().where(Person.case.is_in(ids))}
+    persons = {
+        p["case"]: personal.open_row(Person, p)
+        for p in await Person.select().where(Person.case.is_in(ids))
+    }
     extensions: dict[uuid.UUID, list[Row]] = defaultdict(list)
     for extension in (
         await ReflectionExtension.select()
         .where(ReflectionExtension.case.is_in(ids))
         .order_by(ReflectionExtension.added_at)
     ):
-        extensions[extension["case"]].append(extension)
+        extensions[extension["case"]].append(personal.open_row(ReflectionExtension, extension))
     budgets: dict[uuid.UUID, list[Row]] = defaultdict(list)
     for line in await BudgetLine.select().where(BudgetLine.case.is_in(ids)):
         budgets[line["case"]].append(line)
@@ -112,4 +117,4 @@ async def list_cases(
             (Case.created_at > created_at) | ((Case.created_at == created_at) & (Case.id > case_id))
         )
     rows = await query.order_by(Case.created_at, Case.id).limit(limit)
-    return await complete(rows, caller)
+    return await complete([personal.open_row(Case, row) for row in rows], caller)

@@ -99,6 +99,7 @@ class Case(Table, tablename="return_case"):
     consent_data_sharing = Boolean(default=False)
     consent_story_use = Boolean(default=False)
     plan_agreed_on = Date(null=True, default=None)
+    #: Sealed, like the closure note and the cancellation reason.
     plan_goals = Text(null=True, default=None)
     departed_on = Date(null=True, default=None)
     arrived_on = Date(null=True, default=None)
@@ -109,6 +110,10 @@ class Case(Table, tablename="return_case"):
     closure_note = Text(null=True, default=None)
     cancelled_on = Date(null=True, default=None)
     cancellation_reason = Text(null=True, default=None)
+    #: Set by the authority: the personal data must be kept beyond the retention period.
+    legal_hold = Boolean(default=False)
+    #: When the personal data was erased (on request or after retention); the case stays.
+    personal_data_erased_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(index=True, index_method=IndexMethod.btree)
     updated_at = Timestamptz(index=True)
 
@@ -118,14 +123,15 @@ class Person(Table):
 
     id = UUID(primary_key=True)
     case = ForeignKey(references=Case, null=False, unique=True)
-    given_name = Varchar(length=200)
-    family_name = Varchar(length=200)
-    date_of_birth = Date()
+    #: Sealed (see ``models.cases.personal``), like every Text column of personal data.
+    given_name = Text(null=True, default=None)
+    family_name = Text(null=True, default=None)
+    date_of_birth = Text(null=True, default=None)
     sex = Varchar(length=10, choices=Sex)
     #: ISO 3166-1 alpha-2.
     nationality = Varchar(length=2, null=True, default=None)
-    phone = Varchar(length=40, null=True, default=None)
-    representative_name = Varchar(length=200, null=True, default=None)
+    phone = Text(null=True, default=None)
+    representative_name = Text(null=True, default=None)
     representative_role = Varchar(length=30, choices=RepresentativeRole, null=True, default=None)
 
 
@@ -133,6 +139,7 @@ class ReflectionExtension(Table):
     id = UUID(primary_key=True)
     case = ForeignKey(references=Case, null=False, index=True)
     days = Integer()
+    #: Sealed.
     reason = Text()
     added_at = Timestamptz()
     added_by = ForeignKey(references=User, null=False)

@@ -60,7 +60,7 @@ class User(Table, tablename="tracker_user", schema=None):
     )
 
 
-ID = "2026-11-29T07:49:50:555819"
+ID = "2026-11-29T07:55:32:813987"
 VERSION = "1.38.0"
 DESCRIPTION = "cases"
 
@@ -71,18 +71,25 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Person", tablename="person", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="ConsentChange",
-        tablename="consent_change",
+        class_name="BudgetLine",
+        tablename="budget_line",
         schema=None,
         columns=None,
     )
 
     manager.add_table(
         class_name="Case", tablename="return_case", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ReferenceCounter",
+        tablename="reference_counter",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Person", tablename="person", schema=None, columns=None
     )
 
     manager.add_table(
@@ -93,22 +100,15 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="BudgetLine",
+        class_name="ConsentChange",
+        tablename="consent_change",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="BudgetLine",
         tablename="budget_line",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="ReferenceCounter",
-        tablename="reference_counter",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -128,242 +128,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="case",
-        db_column_name="case",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Case,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": True,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="given_name",
-        db_column_name="given_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="family_name",
-        db_column_name="family_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="date_of_birth",
-        db_column_name="date_of_birth",
-        column_class_name="Date",
-        column_class=Date,
-        params={
-            "default": DateNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="sex",
-        db_column_name="sex",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 10,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "Sex",
-                {
-                    "female": "female",
-                    "male": "male",
-                    "other": "other",
-                    "unknown": "unknown",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="nationality",
-        db_column_name="nationality",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 2,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="phone",
-        db_column_name="phone",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 40,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="representative_name",
-        db_column_name="representative_name",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Person",
-        tablename="person",
-        column_name="representative_role",
-        db_column_name="representative_role",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 30,
-            "default": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "RepresentativeRole",
-                {
-                    "custodian": "custodian",
-                    "personal_representative": "personal_representative",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ConsentChange",
-        tablename="consent_change",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="UUID",
-        column_class=UUID,
-        params={
-            "default": UUID4(),
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ConsentChange",
-        tablename="consent_change",
+        table_class_name="BudgetLine",
+        tablename="budget_line",
         column_name="case",
         db_column_name="case",
         column_class_name="ForeignKey",
@@ -386,10 +152,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ConsentChange",
-        tablename="consent_change",
-        column_name="consent",
-        db_column_name="consent",
+        table_class_name="BudgetLine",
+        tablename="budget_line",
+        column_name="category",
+        db_column_name="category",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -400,7 +166,20 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": None,
+            "choices": Enum(
+                "SupportCategory",
+                {
+                    "housing": "housing",
+                    "business": "business",
+                    "education": "education",
+                    "school_fees": "school_fees",
+                    "pocket_money": "pocket_money",
+                    "food": "food",
+                    "medical": "medical",
+                    "travel": "travel",
+                    "other": "other",
+                },
+            ),
             "db_column_name": None,
             "secret": False,
         },
@@ -408,14 +187,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ConsentChange",
-        tablename="consent_change",
-        column_name="given",
-        db_column_name="given",
-        column_class_name="Boolean",
-        column_class=Boolean,
+        table_class_name="BudgetLine",
+        tablename="budget_line",
+        column_name="amount_hundredths",
+        db_column_name="amount_hundredths",
+        column_class_name="BigInt",
+        column_class=BigInt,
         params={
-            "default": False,
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -429,38 +208,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ConsentChange",
-        tablename="consent_change",
-        column_name="changed_at",
-        db_column_name="changed_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="BudgetLine",
+        tablename="budget_line",
+        column_name="currency",
+        db_column_name="currency",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ConsentChange",
-        tablename="consent_change",
-        column_name="changed_by",
-        db_column_name="changed_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": User,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
+            "length": 3,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1047,6 +803,48 @@ async def forwards():
     manager.add_column(
         table_class_name="Case",
         tablename="return_case",
+        column_name="legal_hold",
+        db_column_name="legal_hold",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Case",
+        tablename="return_case",
+        column_name="personal_data_erased_at",
+        db_column_name="personal_data_erased_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Case",
+        tablename="return_case",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -1080,6 +878,278 @@ async def forwards():
             "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReferenceCounter",
+        tablename="reference_counter",
+        column_name="year",
+        db_column_name="year",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReferenceCounter",
+        tablename="reference_counter",
+        column_name="last_number",
+        db_column_name="last_number",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="UUID",
+        column_class=UUID,
+        params={
+            "default": UUID4(),
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="case",
+        db_column_name="case",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Case,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": True,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="given_name",
+        db_column_name="given_name",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="family_name",
+        db_column_name="family_name",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="date_of_birth",
+        db_column_name="date_of_birth",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="sex",
+        db_column_name="sex",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 10,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "Sex",
+                {
+                    "female": "female",
+                    "male": "male",
+                    "other": "other",
+                    "unknown": "unknown",
+                },
+            ),
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="nationality",
+        db_column_name="nationality",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 2,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="phone",
+        db_column_name="phone",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="representative_name",
+        db_column_name="representative_name",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Person",
+        tablename="person",
+        column_name="representative_role",
+        db_column_name="representative_role",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 30,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": Enum(
+                "RepresentativeRole",
+                {
+                    "custodian": "custodian",
+                    "personal_representative": "personal_representative",
+                },
+            ),
             "db_column_name": None,
             "secret": False,
         },
@@ -1219,8 +1289,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
+        table_class_name="ConsentChange",
+        tablename="consent_change",
         column_name="id",
         db_column_name="id",
         column_class_name="UUID",
@@ -1240,8 +1310,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
+        table_class_name="ConsentChange",
+        tablename="consent_change",
         column_name="case",
         db_column_name="case",
         column_class_name="ForeignKey",
@@ -1264,10 +1334,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
-        column_name="category",
-        db_column_name="category",
+        table_class_name="ConsentChange",
+        tablename="consent_change",
+        column_name="consent",
+        db_column_name="consent",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -1278,20 +1348,7 @@ async def forwards():
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "SupportCategory",
-                {
-                    "housing": "housing",
-                    "business": "business",
-                    "education": "education",
-                    "school_fees": "school_fees",
-                    "pocket_money": "pocket_money",
-                    "food": "food",
-                    "medical": "medical",
-                    "travel": "travel",
-                    "other": "other",
-                },
-            ),
+            "choices": None,
             "db_column_name": None,
             "secret": False,
         },
@@ -1299,14 +1356,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
-        column_name="amount_hundredths",
-        db_column_name="amount_hundredths",
-        column_class_name="BigInt",
-        column_class=BigInt,
+        table_class_name="ConsentChange",
+        tablename="consent_change",
+        column_name="given",
+        db_column_name="given",
+        column_class_name="Boolean",
+        column_class=Boolean,
         params={
-            "default": 0,
+            "default": False,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1320,15 +1377,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="BudgetLine",
-        tablename="budget_line",
-        column_name="currency",
-        db_column_name="currency",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="ConsentChange",
+        tablename="consent_change",
+        column_name="changed_at",
+        db_column_name="changed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "length": 3,
-            "default": "",
+            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -1342,35 +1398,17 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ReferenceCounter",
-        tablename="reference_counter",
-        column_name="year",
-        db_column_name="year",
-        column_class_name="Integer",
-        column_class=Integer,
+        table_class_name="ConsentChange",
+        tablename="consent_change",
+        column_name="changed_by",
+        db_column_name="changed_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "default": 0,
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReferenceCounter",
-        tablename="reference_counter",
-        column_name="last_number",
-        db_column_name="last_number",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
+            "references": User,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
             "null": False,
             "primary_key": False,
             "unique": False,
