@@ -15,15 +15,17 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from api import problems
+from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
 from api.body import decode_strictly
 from api.cases import CaseController
 from api.health import health, ready
 from api.me import me
+from api.request_ids import request_ids
 from models import database, keys
 from models.settings import Settings
 
-API_HANDLERS = [me, CaseController]
+API_HANDLERS = [me, CaseController, read_audit_trail]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[health, ready, api],
         lifespan=[database_connection],
+        middleware=[request_ids],
         plugins=[ProblemDetailsPlugin(problems.config())],
         before_request=decode_strictly,
         request_max_body_size=settings.max_json_body,

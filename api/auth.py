@@ -7,11 +7,15 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from models.errors import Forbidden, NotAuthenticated
 from models.organisations import Caller, OrganisationKind, authenticate
+
+#: The caller of a route, as handlers declare it.
+CurrentCaller = NamedDependency[Caller]
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 

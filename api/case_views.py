@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import msgspec
 
+from api.audit import AuditEntryRead, entry_view
 from models.cases.money import from_hundredths
 from models.cases.reach import (
     PERSON_FIELDS_SEEN_BY,
@@ -94,8 +95,32 @@ class CaseRead(View, kw_only=True):
     support_ends_on: date | None = None
     closure: ClosureView | None = None
     cancellation: CancellationView | None = None
+    legal_hold: bool = False
+    personal_data_erased_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+
+
+class ConsentChangeRead(View, kw_only=True):
+    consent: str
+    given: bool
+    changed_at: datetime
+
+
+class CaseExport(View, kw_only=True):
+    """Everything stored about the person, for a data-subject access request."""
+
+    case: CaseRead
+    consent_history: list[ConsentChangeRead]
+    audit_trail: list[AuditEntryRead]
+
+
+def export_view(export: dict) -> CaseExport:
+    return CaseExport(
+        case=case_view(export["record"]),
+        consent_history=[ConsentChangeRead(**change) for change in export["consent_history"]],
+        audit_trail=[entry_view(entry) for entry in export["audit_trail"]],
+    )
 
 
 class CasePage(msgspec.Struct):
@@ -178,6 +203,8 @@ def case_view(record: CaseRecord) -> CaseRead:
         support_ends_on=case["support_ends_on"],
         closure=closure,
         cancellation=cancellation,
+        legal_hold=case["legal_hold"],
+        personal_data_erased_at=case["personal_data_erased_at"],
         created_at=case["created_at"],
         updated_at=case["updated_at"],
     )

@@ -7,14 +7,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post, put
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
-from api.auth import requires_kind
-from api.case_views import CasePage, CaseRead, case_view
+from api.auth import CurrentCaller, requires_kind
+from api.case_views import CaseExport, CasePage, CaseRead, case_view, export_view
 from api.etags import cacheable, require_match
 from api.pagination import DEFAULT_LIMIT, Limit, cursor_after, position_of
-from models.cases import lifecycle
+from models.cases import data_subject, lifecycle
 from models.cases.commands import (
     Arrival,
     Cancellation,
@@ -22,14 +21,14 @@ from models.cases.commands import (
     CaseEdit,
     Closure,
     Departure,
+    Erasure,
     PlanAgreement,
     ReflectionExtensionCreate,
 )
 from models.cases.records import CaseFilter, CaseRecord, get_case, list_cases
 from models.cases.tables import Status
-from models.organisations import Caller, OrganisationKind
+from models.organisations import OrganisationKind
 
-CurrentCaller = NamedDependency[Caller]
 CountryFilter = Annotated[
     str | None, QueryParameter(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
 ]
@@ -142,6 +141,23 @@ class CaseController(Controller):
     ) -> CaseRead:
         """Close the reintegration course with its outcome (return org or opener)."""
         return case_view(await lifecycle.close_case(caller=caller, case_id=case_id, data=data))
+
+    @post("/{case_id:uuid}/erasure", status_code=200)
+    async def erase_personal_data(
+        self, caller: CurrentCaller, case_id: FromPath[uuid.UUID], data: JSONBody[Erasure]
+    ) -> CaseRead:
+        """Erase the person's data now, on their request (the opening authority). The case,
+        its dates and figures stay, for the statistics."""
+        return case_view(
+            await data_subject.erase(caller=caller, case_id=case_id, reason=data.reason)
+        )
+
+    @get("/{case_id:uuid}/export")
+    async def export_personal_data(
+        self, caller: CurrentCaller, case_id: FromPath[uuid.UUID]
+    ) -> CaseExport:
+        """Everything stored about the person (the opening authority), for an access request."""
+        return export_view(await data_subject.export(caller=caller, case_id=case_id))
 
     @post("/{case_id:uuid}/cancellation", status_code=200)
     async def cancel_case(

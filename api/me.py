@@ -4,9 +4,8 @@ import uuid
 
 import msgspec
 from litestar import get
-from litestar.di import NamedDependency
 
-from models.organisations import Caller
+from api.auth import CurrentCaller
 
 
 class Me(msgspec.Struct):
@@ -16,7 +15,7 @@ class Me(msgspec.Struct):
 
 
 @get("/me", tags=["me"], sync_to_thread=False)
-def me(caller: NamedDependency[Caller]) -> Me:
+def me(caller: CurrentCaller) -> Me:
     return Me(
         user_id=caller.user_id, organisation_id=caller.organisation_id, kind=caller.kind.value
     )

@@ -4,13 +4,14 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from models.audit import AuditEntry
 from models.cases.tables import TABLES as CASE_TABLES
 from models.organisations import ApiToken, Organisation, User
 
 APP_CONFIG = AppConfig(
     app_name="tracker",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[Organisation, User, ApiToken, *CASE_TABLES],
+    table_classes=[Organisation, User, ApiToken, *CASE_TABLES, AuditEntry],
     migration_dependencies=[],
     commands=[],
 )

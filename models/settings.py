@@ -25,6 +25,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Key(s) sealing personal data, base64url, comma-separated, newest first. Unset: a key
     #: file in the data folder, made on first start.
     data_key: str | None = None
+    #: Years after a case is closed or cancelled before its personal data is erased.
+    retention_years: int = 5
     log_level: str = "INFO"
 
     @property

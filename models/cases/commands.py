@@ -120,3 +120,9 @@ class CaseEdit(Strict):
     representative: RepresentativeIn | UnsetType | None = UNSET
     consent: ConsentUpdate | UnsetType = UNSET
     partner_org_id: uuid.UUID | UnsetType | None = UNSET
+    #: Keeps the personal data beyond the retention period (the opening authority only).
+    legal_hold: bool | UnsetType = UNSET
+
+
+class Erasure(Strict):
+    reason: Note

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from msgspec import UNSET
 
-from models import database
+from models import audit, database
 from models.cases import personal, rules
 from models.cases.commands import (
     Arrival,
@@ -180,6 +180,7 @@ async def open_case(*, caller: Caller, data: CaseCreate) -> CaseRecord:
             data_sharing=data.consent.data_sharing,
             story_use=data.consent.story_use,
         )
+        await audit.record(caller, "case.opened", [case_id])
         return await _record(await case_row(case_id), caller)
 
 
@@ -226,6 +227,7 @@ async def _transition(
         row, roles = await reachable_case(caller, case_id, lock=True)
         require(action, roles)
         await apply(row)
+        await audit.record(caller, f"case.{action}", [case_id])
         row, _ = await reachable_case(caller, case_id)
         return await _record(row, caller)
 
@@ -469,6 +471,10 @@ async def edit_case(
             case.update({f"consent_{name}": value for name, value in changed.items()})
             if changed:
                 await _record_consent(case_id, caller, _now(), **changed)
+        if data.legal_hold is not UNSET:
+            if caller.kind is not OrganisationKind.authority:
+                raise Forbidden("only the opening authority may set or lift a legal hold")
+            case["legal_hold"] = data.legal_hold
         if case or person:
             await _update(case_id, **case)
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from models import audit
 from models.cases import personal
-from models.cases.reach import Role, roles_of, within_reach
+from models.cases.reach import PERSON_FIELDS_SEEN_BY, Role, roles_of, within_reach
 from models.cases.tables import BudgetLine, Case, Person, ReflectionExtension
 from models.database import for_update
 from models.errors import NotFound
@@ -81,9 +82,19 @@ async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
     ]
 
 
+def sees_person(record: CaseRecord) -> bool:
+    return any(PERSON_FIELDS_SEEN_BY[role] for role in record.roles)
+
+
+async def audit_reads(caller: Caller, records: list[CaseRecord]) -> None:
+    """Every read of a person's data leaves an entry in the audit trail."""
+    await audit.record(caller, "case.read", [r.id for r in records if sees_person(r)])
+
+
 async def get_case(*, caller: Caller, case_id: uuid.UUID) -> CaseRecord:
     row, _ = await reachable_case(caller, case_id)
     (record,) = await complete([row], caller)
+    await audit_reads(caller, [record])
     return record
 
 
@@ -117,4 +128,6 @@ async def list_cases(
             (Case.created_at > created_at) | ((Case.created_at == created_at) & (Case.id > case_id))
         )
     rows = await query.order_by(Case.created_at, Case.id).limit(limit)
-    return await complete([personal.open_row(Case, row) for row in rows], caller)
+    records = await complete([personal.open_row(Case, row) for row in rows], caller)
+    await audit_reads(caller, records)
+    return records

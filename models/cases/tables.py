@@ -114,6 +114,8 @@ class Case(Table, tablename="return_case"):
     legal_hold = Boolean(default=False)
     #: When the personal data was erased (on request or after retention); the case stays.
     personal_data_erased_at = Timestamptz(null=True, default=None)
+    #: Why it was erased: "retention period ended", or the reason given with the request.
+    erasure_reason = Text(null=True, default=None)
     created_at = Timestamptz(index=True, index_method=IndexMethod.btree)
     updated_at = Timestamptz(index=True)
 
@@ -139,8 +141,8 @@ class ReflectionExtension(Table):
     id = UUID(primary_key=True)
     case = ForeignKey(references=Case, null=False, index=True)
     days = Integer()
-    #: Sealed.
-    reason = Text()
+    #: Sealed; null once erased.
+    reason = Text(null=True, default=None)
     added_at = Timestamptz()
     added_by = ForeignKey(references=User, null=False)
 

@@ -42,7 +42,7 @@ class User(Table, tablename="tracker_user", schema=None):
 
 ID = "2026-11-29T07:30:48:322493"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "organisations, users and tokens"
 
 
 async def forwards():

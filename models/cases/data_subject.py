@@ -1,0 +1,98 @@
+"""The person's rights over their data: a copy of everything stored (access), erasure on
+request, and erasure once the retention period after closure has passed."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from models import audit, database
+from models.cases import personal, rules
+from models.cases.reach import Role
+from models.cases.records import CaseRecord, complete, reachable_case
+from models.cases.tables import Case, ConsentChange, Person, Sex
+from models.errors import Conflict, Forbidden
+from models.organisations import Caller, OrganisationKind
+
+log = logging.getLogger(__name__)
+
+
+def _require_authority_opener(caller: Caller, roles: frozenset[Role]) -> None:
+    if caller.kind is not OrganisationKind.authority or Role.opener not in roles:
+        raise Forbidden("only the authority that opened the case may do this")
+
+
+async def _erase(case_id: uuid.UUID, reason: str) -> None:
+    """Remove every sealed value of the case; the case, its dates and figures stay."""
+    for table, fields in personal.SEALED.items():
+        key = table.id if table is Case else table._meta.get_column_by_name("case")
+        await table.update({table._meta.get_column_by_name(f): None for f in fields}).where(
+            key == case_id
+        )
+    await Person.update(
+        {Person.sex: Sex.unknown, Person.nationality: None, Person.representative_role: None}
+    ).where(Person.case == case_id)
+    now = datetime.now(UTC)
+    await Case.update(
+        {Case.personal_data_erased_at: now, Case.erasure_reason: reason, Case.updated_at: now}
+    ).where(Case.id == case_id)
+
+
+async def erase(*, caller: Caller, case_id: uuid.UUID, reason: str) -> CaseRecord:
+    """Erase the person's data at once, on their request (the opening authority)."""
+    async with database.transaction():
+        row, roles = await reachable_case(caller, case_id, lock=True)
+        _require_authority_opener(caller, roles)
+        if row["legal_hold"]:
+            raise Conflict("the case is under legal hold; lift the hold before erasing")
+        if row["personal_data_erased_at"] is None:
+            await _erase(case_id, reason)
+            await audit.record(caller, "case.erased", [case_id])
+        row, _ = await reachable_case(caller, case_id)
+        (record,) = await complete([row], caller)
+        return record
+
+
+async def erase_expired(*, today: date | None = None, retention_years: int) -> int:
+    """Erase the personal data of every case closed or cancelled more than
+    ``retention_years`` ago, unless it is under legal hold. Returns how many."""
+    cutoff = rules.add_months(today or rules.today(), -12 * retention_years)
+    due = await Case.select(Case.id).where(
+        Case.personal_data_erased_at.is_null(),
+        Case.legal_hold == False,  # noqa: E712
+        (Case.closed_on <= cutoff) | (Case.cancelled_on <= cutoff),
+    )
+    erased = 0
+    for row in due:
+        try:
+            async with database.transaction():
+                await _erase(row["id"], "retention period ended")
+                await audit.record(None, "case.erased", [row["id"]])
+            erased += 1
+        except Exception:  # one case that fails must not stop the others
+            log.exception("erasing case %s failed", row["id"])
+    return erased
+
+
+async def export(*, caller: Caller, case_id: uuid.UUID) -> dict[str, Any]:
+    """Everything stored about the person, for a data-subject access request."""
+    async with database.transaction():
+        row, roles = await reachable_case(caller, case_id)
+        _require_authority_opener(caller, roles)
+        (record,) = await complete([row], caller)
+        consents = (
+            await ConsentChange.select(
+                ConsentChange.consent, ConsentChange.given, ConsentChange.changed_at
+            )
+            .where(ConsentChange.case == case_id)
+            .order_by(ConsentChange.changed_at)
+        )
+        trail = (
+            await audit.AuditEntry.select()
+            .where(audit.AuditEntry.case_id == case_id)
+            .order_by(audit.AuditEntry.at)
+        )
+        await audit.record(caller, "case.exported", [case_id])
+    return {"record": record, "consent_history": consents, "audit_trail": trail}
