@@ -22,20 +22,29 @@ from api.cases import CaseController
 from api.health import health, ready
 from api.me import me
 from api.request_ids import request_ids
+from jobs.scheduler import scheduler_for
 from models import database, keys
 from models.settings import Settings
 
 API_HANDLERS = [me, CaseController, read_audit_trail]
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
+    """The API; with ``run_jobs`` the scheduled jobs run in the same process."""
     settings = settings or Settings.from_environment()
 
     @contextlib.asynccontextmanager
     async def database_connection(_: Litestar) -> AsyncIterator[None]:
         async with database.connected(settings):
             await keys.unlock(settings)
-            yield
+            scheduler = scheduler_for(settings) if run_jobs else None
+            if scheduler:
+                scheduler.start()
+            try:
+                yield
+            finally:
+                if scheduler:
+                    scheduler.shutdown(wait=False)
 
     api = Router(
         path="/api/v1",

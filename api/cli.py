@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import contextlib
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
@@ -12,6 +12,7 @@ from typing import Any
 
 import msgspec
 
+from api import logs
 from models import database, keys, organisations, vault
 from models.errors import TrackerError
 from models.settings import Settings
@@ -40,12 +41,34 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
 
     _with_database(settings)
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, run_jobs=not args.no_jobs),
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # uvicorn's records go through our JSON lines too
         proxy_headers=False,
     )
+
+
+def jobs(settings: Settings, args: argparse.Namespace) -> None:
+    from jobs.scheduler import run_every_job_once, scheduler_for
+
+    async def run() -> None:
+        async with database.connected(settings) as engine:
+            await database.migrate(engine)
+            await keys.unlock(settings)
+            if args.once:
+                await run_every_job_once(settings)
+                return
+            scheduler = scheduler_for(settings)
+            scheduler.start()
+            try:
+                await asyncio.Event().wait()  # until interrupted
+            finally:
+                scheduler.shutdown(wait=False)
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
 
 
 def migrate(settings: Settings, _: argparse.Namespace) -> None:
@@ -117,6 +140,10 @@ def parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(run=migrate)
 
+    command = commands.add_parser("jobs", help="run the scheduled jobs alone")
+    command.add_argument("--once", action="store_true", help="run every job one time and exit")
+    command.set_defaults(run=jobs)
+
     org = commands.add_parser("org", help="organisations").add_subparsers(
         dest="action", required=True
     )
@@ -154,9 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     try:
         settings = Settings.from_environment()
-        logging.basicConfig(
-            level=settings.log_level.upper(), format="%(levelname)s %(name)s %(message)s"
-        )
+        logs.configure(settings.log_level)
         args.run(settings, args)
     except TrackerError as error:
         sys.stderr.write(f"tracker: {error.detail}\n")

@@ -68,6 +68,11 @@ async def erase_expired(*, today: date | None = None, retention_years: int) -> i
     for row in due:
         try:
             async with database.transaction():
+                locked = database.for_update(
+                    Case.select(Case.personal_data_erased_at).where(Case.id == row["id"]).first()
+                )
+                if (await locked)["personal_data_erased_at"] is not None:
+                    continue  # another process erased it meanwhile
                 await _erase(row["id"], "retention period ended")
                 await audit.record(None, "case.erased", [row["id"]])
             erased += 1
