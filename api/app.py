@@ -15,10 +15,12 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from api import problems
+from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
 from api.body import decode_strictly
 from api.cases import CaseController
+from api.followup import FollowUpController, list_tasks, sync
 from api.health import health, ready
 from api.me import me
 from api.request_ids import request_ids
@@ -26,7 +28,16 @@ from jobs.scheduler import scheduler_for
 from models import database, keys
 from models.settings import Settings
 
-API_HANDLERS = [me, CaseController, read_audit_trail]
+API_HANDLERS = [
+    me,
+    CaseController,
+    FollowUpController,
+    list_tasks,
+    sync,
+    upload_attachment,
+    download_attachment,
+    read_audit_trail,
+]
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> Litestar:
@@ -59,7 +70,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         middleware=[request_ids],
         plugins=[ProblemDetailsPlugin(problems.config())],
         before_request=decode_strictly,
-        request_max_body_size=settings.max_json_body,
+        # JSON bodies are held to max_json_body by decode_strictly; receipts are larger.
+        request_max_body_size=max(
+            settings.max_json_body, settings.max_attachment_size + MULTIPART_OVERHEAD
+        ),
         compression_config=CompressionConfig(
             backend="brotli", brotli_gzip_fallback=True, minimum_size=1024, gzip_compress_level=6
         ),

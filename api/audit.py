@@ -10,8 +10,9 @@ import msgspec
 from litestar import get
 from litestar.params import FromQuery, QueryParameter
 
+from api import pagination
 from api.auth import CurrentCaller
-from api.pagination import DEFAULT_LIMIT, Limit, cursor_after, position_of
+from api.pagination import DEFAULT_LIMIT, Limit
 from models import audit
 
 
@@ -58,10 +59,10 @@ async def read_audit_trail(
         actor_id=actor_id,
         since=from_,
         until=to,
-        after=position_of(cursor),
+        after=pagination.decode(cursor, tuple[datetime, uuid.UUID]),
         limit=limit + 1,
     )
     page = entries[:limit]
     more = len(entries) > limit
-    next_cursor = cursor_after(page[-1]["at"], page[-1]["id"]) if more else None
+    next_cursor = pagination.encode((page[-1]["at"], page[-1]["id"])) if more else None
     return AuditPage(items=[entry_view(e) for e in page], next_cursor=next_cursor)

@@ -55,7 +55,14 @@ async def decode_strictly(request: Request[Any, Any, Any]) -> None:
         return
     if not _is_json(request.headers.get("content-type", "")):
         raise HTTPException(status_code=415, detail="send the body as application/json")
-    decode(await request.body(), parameter.annotation)
+    limit = request.app.state["settings"].max_json_body
+    announced = request.headers.get("content-length", "")
+    if announced.isdigit() and int(announced) > limit:
+        raise HTTPException(status_code=413, detail=f"a JSON body may have at most {limit} bytes")
+    body = await request.body()
+    if len(body) > limit:
+        raise HTTPException(status_code=413, detail=f"a JSON body may have at most {limit} bytes")
+    decode(body, parameter.annotation)
 
 
 @cache

@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 
+from api import pagination
 from api.auth import CurrentCaller, requires_kind
 from api.case_views import CaseExport, CasePage, CaseRead, case_view, export_view
 from api.etags import cacheable, require_match
-from api.pagination import DEFAULT_LIMIT, Limit, cursor_after, position_of
+from api.pagination import DEFAULT_LIMIT, Limit
 from models.cases import data_subject, lifecycle
 from models.cases.commands import (
     Arrival,
@@ -61,12 +62,12 @@ class CaseController(Controller):
             filters=CaseFilter(
                 status=status, origin_country=origin_country, updated_since=updated_since
             ),
-            after=position_of(cursor),
+            after=pagination.decode(cursor, tuple[datetime, uuid.UUID]),
             limit=limit + 1,
         )
         page, more = records[:limit], len(records) > limit
         last = page[-1].case if page else None
-        next_cursor = cursor_after(last["created_at"], last["id"]) if more and last else None
+        next_cursor = pagination.encode((last["created_at"], last["id"])) if more and last else None
         return cacheable(
             request, CasePage(items=[case_view(r) for r in page], next_cursor=next_cursor)
         )

@@ -18,12 +18,17 @@ def _listed(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
+def client_has(request: Request[Any, Any, Any], tag: str) -> bool:
+    """The client's ``If-None-Match`` names ``tag`` (or any version)."""
+    known = request.headers.get("if-none-match")
+    return known is not None and (tag in _listed(known) or known.strip() == "*")
+
+
 def cacheable(request: Request[Any, Any, Any], value: Any, status_code: int = 200) -> Response[Any]:
     """The value as JSON with its ETag, or ``304 Not Modified`` when the client has it."""
     body = msgspec.json.encode(value)
     tag = etag_of(body)
-    known = request.headers.get("if-none-match")
-    if known is not None and (tag in _listed(known) or known.strip() == "*"):
+    if client_has(request, tag):
         return Response(content=b"", status_code=304, headers={"ETag": tag})
     return Response(
         content=body, status_code=status_code, media_type="application/json", headers={"ETag": tag}

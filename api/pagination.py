@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import base64
-import uuid
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar.params import QueryParameter
@@ -18,16 +16,22 @@ MOST = 500
 Limit = Annotated[int, QueryParameter(ge=1, le=MOST, description=f"at most {MOST}")]
 
 
-def cursor_after(created_at: datetime, record_id: uuid.UUID) -> str:
-    raw = msgspec.json.encode([created_at, record_id])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def encode(position: Any, prefix: str = "") -> str:
+    """An opaque token for a position (a tuple of sort keys, or a change number)."""
+    raw = msgspec.json.encode(position)
+    return prefix + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def position_of(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    if cursor is None:
+def decode(
+    token: str | None, position_type: Any, *, field: str = "cursor", prefix: str = ""
+) -> Any:
+    if token is None:
         return None
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=tuple[datetime, uuid.UUID])
+        if not token.startswith(prefix):
+            raise ValueError(token)
+        body = token.removeprefix(prefix)
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        return msgspec.json.decode(raw, type=position_type)
     except (ValueError, msgspec.DecodeError):
-        raise RuleViolation.on("cursor", "is not a cursor this service gave out") from None
+        raise RuleViolation.on(field, "is not a token this service gave out") from None

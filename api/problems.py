@@ -10,6 +10,7 @@ from typing import Any
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
+from models.attachments import TooLarge
 from models.errors import (
     Conflict,
     FieldError,
@@ -30,6 +31,7 @@ STATUS_OF: dict[type[TrackerError], int] = {
     NotFound: 404,
     Conflict: 409,
     RuleViolation: 422,
+    TooLarge: 413,
 }
 
 
@@ -58,7 +60,10 @@ def from_domain(error: TrackerError) -> ProblemDetailsException:
     status = next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     errors = error.errors if isinstance(error, RuleViolation) else None
-    return problem(status, error.detail, errors=errors, headers=headers)
+    extra = (
+        {"stored_id": error.stored_id} if isinstance(error, Conflict) and error.stored_id else {}
+    )
+    return problem(status, error.detail, errors=errors, headers=headers, **extra)
 
 
 def _parameter_errors(error: ValidationException) -> list[FieldError]:

@@ -14,6 +14,7 @@ from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import TransactionType
 
 from models import piccolo_conf
 from models.errors import ConfigurationError
@@ -136,3 +137,16 @@ def for_update(query):
     if isinstance(current(), PostgresEngine):
         return query.lock_rows()
     return query
+
+
+@contextlib.asynccontextmanager
+async def snapshot() -> AsyncIterator[None]:
+    """Reads that all see the database at one moment. For reading only."""
+    engine = current()
+    if isinstance(engine, PostgresEngine):
+        async with engine.transaction():
+            await engine.run_ddl("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    else:
+        async with engine.transaction(transaction_type=TransactionType.deferred):
+            yield

@@ -42,6 +42,11 @@ class NotFound(TrackerError):
 class Conflict(TrackerError):
     """The request contradicts what is stored (state, or a client id reused)."""
 
+    def __init__(self, detail: str, *, stored_id: str | None = None) -> None:
+        super().__init__(detail)
+        #: The stored record a reused client id names.
+        self.stored_id = stored_id
+
 
 class RuleViolation(TrackerError):
     """A rule of the plan or a field's constraint is broken."""

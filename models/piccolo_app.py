@@ -4,14 +4,27 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from models.attachments import Attachment
 from models.audit import AuditEntry
 from models.cases.tables import TABLES as CASE_TABLES
+from models.changes import ChangeCounter, ReachLoss
+from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
 
 APP_CONFIG = AppConfig(
     app_name="tracker",
     migrations_folder_path=str(Path(__file__).parent / "migrations"),
-    table_classes=[Organisation, User, ApiToken, *CASE_TABLES, AuditEntry],
+    table_classes=[
+        Organisation,
+        User,
+        ApiToken,
+        *CASE_TABLES,
+        AuditEntry,
+        Attachment,
+        *FOLLOWUP_TABLES,
+        ChangeCounter,
+        ReachLoss,
+    ],
     migration_dependencies=[],
     commands=[],
 )

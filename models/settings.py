@@ -25,6 +25,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Key(s) sealing personal data, base64url, comma-separated, newest first. Unset: a key
     #: file in the data folder, made on first start.
     data_key: str | None = None
+    #: Days after a month of support ends before its missing report is overdue.
+    report_grace_days: int = 7
+    #: Largest receipt accepted, in bytes.
+    max_attachment_size: int = 5 * 1024 * 1024
     #: Years after a case is closed or cancelled before its personal data is erased.
     retention_years: int = 5
     log_level: str = "INFO"

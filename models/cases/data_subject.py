@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from models import audit, database
+from models import audit, changes, database
 from models.cases import personal, rules
 from models.cases.reach import Role
 from models.cases.records import CaseRecord, complete, reachable_case
@@ -36,7 +36,12 @@ async def _erase(case_id: uuid.UUID, reason: str) -> None:
     ).where(Person.case == case_id)
     now = datetime.now(UTC)
     await Case.update(
-        {Case.personal_data_erased_at: now, Case.erasure_reason: reason, Case.updated_at: now}
+        {
+            Case.personal_data_erased_at: now,
+            Case.erasure_reason: reason,
+            Case.updated_at: now,
+            Case.change_seq: await changes.next_number(),
+        }
     ).where(Case.id == case_id)
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from msgspec import UNSET
 
-from models import audit, database
+from models import audit, changes, database
 from models.cases import personal, rules
 from models.cases.commands import (
     Arrival,
@@ -153,6 +153,7 @@ async def open_case(*, caller: Caller, data: CaseCreate) -> CaseRecord:
             consent_story_use=data.consent.story_use,
             created_at=now,
             updated_at=now,
+            change_seq=await changes.next_number(),
         )
         await case.save()
         person = data.person
@@ -202,7 +203,9 @@ async def _record_consent(case_id: uuid.UUID, caller: Caller, at: datetime, **gi
 
 async def _update(case_id: uuid.UUID, **values: object) -> None:
     """Update the case's fields by name, sealing the personal ones."""
-    values = personal.seal(Case, case_id, **values, updated_at=_now())
+    values = personal.seal(
+        Case, case_id, **values, updated_at=_now(), change_seq=await changes.next_number()
+    )
     await Case.update({Case._meta.get_column_by_name(k): v for k, v in values.items()}).where(
         Case.id == case_id
     )
@@ -430,6 +433,15 @@ async def cancel_case(*, caller: Caller, case_id: uuid.UUID, data: Cancellation)
     return await _transition(caller=caller, case_id=case_id, action="cancel", apply=apply)
 
 
+async def _story_readers_lose(case_id: uuid.UUID, *, opener: uuid.UUID) -> None:
+    """Consent for stories withdrawn: centres that read the case for stories lose it."""
+    centres = await Organisation.select(Organisation.id).where(
+        Organisation.kind == OrganisationKind.centre, Organisation.id != opener
+    )
+    for centre in centres:
+        await changes.record_reach_loss(case_id, centre["id"], await changes.next_number())
+
+
 async def edit_case(
     *,
     caller: Caller,
@@ -459,6 +471,10 @@ async def edit_case(
             if errors:
                 raise RuleViolation.many(errors)
             case["partner_org"] = data.partner_org_id
+            if row["partner_org"] is not None and row["partner_org"] != data.partner_org_id:
+                await changes.record_reach_loss(
+                    case_id, row["partner_org"], await changes.next_number()
+                )
         if data.consent is not UNSET:
             changed = {
                 name: value
@@ -471,6 +487,8 @@ async def edit_case(
             case.update({f"consent_{name}": value for name, value in changed.items()})
             if changed:
                 await _record_consent(case_id, caller, _now(), **changed)
+            if changed.get("story_use") is False and row["status"] == Status.completed:
+                await _story_readers_lose(case_id, opener=row["opened_by_org"])
         if data.legal_hold is not UNSET:
             if caller.kind is not OrganisationKind.authority:
                 raise Forbidden("only the opening authority may set or lift a legal hold")

@@ -12,12 +12,15 @@ from piccolo.table import Table
 
 from models import vault
 from models.cases.tables import Case, Person, ReflectionExtension
+from models.followup.tables import Payment, Report
 
 #: Every sealed column, by table. Key rotation and erasure work from this list.
 SEALED: dict[type[Table], tuple[str, ...]] = {
     Person: ("given_name", "family_name", "date_of_birth", "phone", "representative_name"),
     Case: ("plan_goals", "closure_note", "cancellation_reason"),
     ReflectionExtension: ("reason",),
+    Report: ("needs", "narrative"),
+    Payment: ("note", "relative_justification", "rejection_reason"),
 }
 
 

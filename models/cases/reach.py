@@ -47,6 +47,10 @@ MAY: dict[str, frozenset[Role]] = {
     "close": frozenset({Role.return_org, Role.opener}),
     "cancel": frozenset({Role.return_org, Role.opener}),
     "edit": frozenset({Role.return_org, Role.opener}),
+    "read_followup": frozenset({Role.opener, Role.return_org, Role.partner}),
+    "submit_report": frozenset({Role.return_org, Role.partner}),
+    "record_payment": frozenset({Role.return_org, Role.partner}),
+    "decide_payment": frozenset({Role.return_org}),
 }
 
 
@@ -70,20 +74,27 @@ def roles_of(caller: Caller, case: dict[str, Any]) -> frozenset[Role]:
     return frozenset(roles)
 
 
-def within_reach(caller: Caller) -> Where | Or:
-    """The same reach as ``roles_of``, as a condition for queries over many cases."""
+def within_reach(caller: Caller, case: Any = Case, *, stories: bool = True) -> Where | Or:
+    """The same reach as ``roles_of``, as a condition for queries over many cases.
+
+    ``case`` is the Case table or a foreign key to it (``Report.case``), so that records
+    of a case are reached through their case. Without ``stories``, a centre reaches only
+    the cases it opened: reports and payments are not material for stories."""
     me = caller.organisation_id
     match caller.kind:
         case OrganisationKind.authority:
-            return Case.opened_by_org == me
+            return case.opened_by_org == me
         case OrganisationKind.centre:
-            return (Case.opened_by_org == me) | (
-                (Case.status == Status.completed) & (Case.consent_story_use == True)  # noqa: E712
+            opened = case.opened_by_org == me
+            if not stories:
+                return opened
+            return opened | (
+                (case.status == Status.completed) & (case.consent_story_use == True)  # noqa: E712
             )
         case OrganisationKind.return_org:
-            return Case.return_org == me
+            return case.return_org == me
         case OrganisationKind.partner:
-            return Case.partner_org == me
+            return case.partner_org == me
 
 
 def require(action: str, roles: frozenset[Role]) -> None:

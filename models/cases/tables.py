@@ -118,6 +118,8 @@ class Case(Table, tablename="return_case"):
     erasure_reason = Text(null=True, default=None)
     created_at = Timestamptz(index=True, index_method=IndexMethod.btree)
     updated_at = Timestamptz(index=True)
+    #: Number of the last change, for delta sync (see ``models.changes``).
+    change_seq = BigInt(default=0, index=True)
 
 
 class Person(Table):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -107,3 +108,45 @@ class Journey:
 @pytest.fixture
 async def journey(client, authority, return_org, partner) -> Journey:
     return Journey(client, authority, return_org, partner)
+
+
+@pytest.fixture
+async def returned(journey: Journey) -> Journey:
+    """A case whose person arrived 75 days ago: months 1 and 2 of support are over."""
+    await journey.open()
+    await journey.plan()
+    await journey.depart(on=days_ago(76))
+    await journey.arrive(on=days_ago(75))
+    return journey
+
+
+def report_body(**changes: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "month": 1,
+        "visited_on": days_ago(60),
+        "contact": "in_person",
+        "housing": "stable",
+        "livelihood": "own_business",
+        "children_in_school": True,
+        "wellbeing": 4,
+        "safety_concern": False,
+        "retrafficking_risk": "low",
+        "needs": "sewing machine repair",
+        "narrative": "Shop opened; sells school uniforms",
+        **changes,
+    }
+
+
+def payment_body(**changes: Any) -> dict[str, Any]:
+    return {
+        "id": str(uuid.uuid4()),
+        "month": 1,
+        "category": "housing",
+        "amount": "25000.00",
+        "currency": "NGN",
+        "paid_on": days_ago(70),
+        "recipient": "returnee",
+        "method": "mobile_money",
+        **changes,
+    }

@@ -1,0 +1,189 @@
+"""Support payments: paid inside the window, in the plan's categories; payments to a
+relative, or above the plan's budget, wait for the return organisation's approval."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from piccolo.query.functions.aggregate import Sum
+
+from models import audit, changes, database
+from models.attachments import usable_as_receipt
+from models.cases import personal
+from models.cases.money import is_currency, to_hundredths
+from models.cases.reach import require
+from models.cases.records import Row, reachable_case
+from models.cases.tables import BudgetLine
+from models.client_ids import fingerprint, insert_once
+from models.errors import Conflict, NotFound
+from models.followup.commands import PaymentCreate
+from models.followup.tables import Payment, PaymentStatus, Recipient
+from models.followup.window import inside_support_window, require_followed_up
+from models.organisations import Caller
+
+
+async def _over_budget(case_id: uuid.UUID, data: PaymentCreate) -> bool:
+    """Would this payment take its category (in its currency) above the plan's budget?
+    Every payment not rejected counts, pending ones too."""
+    same_kind = (
+        (Payment.case == case_id)
+        & (Payment.category == data.category)
+        & (Payment.currency == data.currency)
+    )
+    spent = (
+        await Payment.select(Sum(Payment.amount_hundredths, alias="total"))
+        .where(same_kind, Payment.status != PaymentStatus.rejected)
+        .first()
+    )
+    budget = (
+        await BudgetLine.select(Sum(BudgetLine.amount_hundredths, alias="total"))
+        .where(
+            BudgetLine.case == case_id,
+            BudgetLine.category == data.category,
+            BudgetLine.currency == data.currency,
+        )
+        .first()
+    )
+    return (spent["total"] or 0) + to_hundredths(data.amount) > (budget["total"] or 0)
+
+
+async def _check(caller: Caller, case: Row, data: PaymentCreate) -> None:
+    checks = inside_support_window("paid_on", data.paid_on, case)
+    if to_hundredths(data.amount) <= 0:
+        checks.errors.append(("amount", "must be more than 0"))
+    if not is_currency(data.currency):
+        checks.errors.append(("currency", "must be an ISO 4217 currency code"))
+    if data.recipient is Recipient.relative and not data.relative_justification:
+        checks.errors.append(
+            (
+                "relative_justification",
+                "a payment to a relative needs the assessment that justifies it",
+            )
+        )
+    if data.receipt_id is not None and not await usable_as_receipt(caller, data.receipt_id):
+        checks.errors.append(("receipt_id", "must be an attachment your organisation uploaded"))
+    checks.check()
+
+
+async def record_payment(
+    *, caller: Caller, case_id: uuid.UUID, data: PaymentCreate
+) -> tuple[Row, bool]:
+    """Record a payment (partner or return org); ``(payment, created)``."""
+    async with database.transaction():
+        case, roles = await reachable_case(caller, case_id, lock=True)
+        require("record_payment", roles)
+        require_followed_up(case)
+        await _check(caller, case, data)
+        content = fingerprint(data)
+        over_budget = await _over_budget(case_id, data)
+        waits = over_budget or data.recipient is Recipient.relative
+        values = {
+            "id": data.id,
+            "case": case_id,
+            "month": data.month,
+            "category": data.category,
+            "amount_hundredths": to_hundredths(data.amount),
+            "currency": data.currency,
+            "paid_on": data.paid_on,
+            "recipient": data.recipient,
+            "method": data.method,
+            "receipt": data.receipt_id,
+            **personal.seal(
+                Payment,
+                case_id,
+                note=data.note,
+                relative_justification=data.relative_justification,
+                rejection_reason=None,
+            ),
+            "status": PaymentStatus.pending_approval if waits else PaymentStatus.recorded,
+            "over_budget": over_budget,
+            "decided_by": None,
+            "decided_at": None,
+            "organisation": caller.organisation_id,
+            "recorded_by": caller.user_id,
+            "recorded_at": datetime.now(UTC),
+            "fingerprint": content,
+            "change_seq": await changes.next_number(),
+        }
+        row, created = await insert_once(
+            Payment, values, same_as={"case": case_id, "fingerprint": content}
+        )
+        if created:
+            await audit.record(caller, "payment.recorded", [case_id])
+        return personal.open_row(Payment, row), created
+
+
+async def payments_of(*, caller: Caller, case_id: uuid.UUID) -> list[Row]:
+    _, roles = await reachable_case(caller, case_id)
+    require("read_followup", roles)
+    rows = (
+        await Payment.select().where(Payment.case == case_id).order_by(Payment.paid_on, Payment.id)
+    )
+    await audit.record(caller, "case.payments_read", [case_id])
+    return [personal.open_row(Payment, row) for row in rows]
+
+
+async def _decide(
+    *,
+    caller: Caller,
+    case_id: uuid.UUID,
+    payment_id: uuid.UUID,
+    to: PaymentStatus,
+    reason: str | None,
+) -> Row:
+    async with database.transaction():
+        _, roles = await reachable_case(caller, case_id, lock=True)
+        require("decide_payment", roles)
+        payment = await database.for_update(
+            Payment.select().where(Payment.id == payment_id, Payment.case == case_id).first()
+        )
+        if payment is None:
+            raise NotFound("no such payment")
+        payment = personal.open_row(Payment, payment)
+        if payment["status"] == to and (
+            to is PaymentStatus.approved or payment["rejection_reason"] == reason
+        ):
+            return payment  # the same decision sent again
+        if payment["status"] != PaymentStatus.pending_approval:
+            raise Conflict(
+                f"the payment is {payment['status']}; only a payment waiting for approval is decided"
+            )
+        if reason is not None:
+            sealed = personal.seal(Payment, case_id, rejection_reason=reason)["rejection_reason"]
+        else:
+            sealed = None
+        await Payment.update(
+            {
+                Payment.status: to,
+                Payment.decided_by: caller.user_id,
+                Payment.decided_at: datetime.now(UTC),
+                Payment.rejection_reason: sealed,
+                Payment.change_seq: await changes.next_number(),
+            }
+        ).where(Payment.id == payment_id)
+        await audit.record(caller, f"payment.{to.value}", [case_id])
+        stored = await Payment.select().where(Payment.id == payment_id).first()
+        return personal.open_row(Payment, stored)
+
+
+async def approve_payment(*, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID) -> Row:
+    return await _decide(
+        caller=caller,
+        case_id=case_id,
+        payment_id=payment_id,
+        to=PaymentStatus.approved,
+        reason=None,
+    )
+
+
+async def reject_payment(
+    *, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID, reason: str
+) -> Row:
+    return await _decide(
+        caller=caller,
+        case_id=case_id,
+        payment_id=payment_id,
+        to=PaymentStatus.rejected,
+        reason=reason,
+    )

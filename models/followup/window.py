@@ -1,0 +1,26 @@
+"""Shared checks of follow-up records: the case must be in its support window."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from models.cases.records import Row
+from models.cases.rules import DateChecks
+from models.cases.tables import Status
+from models.errors import Conflict
+
+FOLLOWED_UP = (Status.reintegration, Status.completed, Status.closed_early)
+
+
+def require_followed_up(case: Row) -> None:
+    if case["status"] not in FOLLOWED_UP:
+        raise Conflict(f"the case is {case['status']}; follow-up starts on arrival")
+
+
+def inside_support_window(field: str, value: date, case: Row) -> DateChecks:
+    """``value`` must not be in the future and must fall in ``[arrived_on, support_ends_on)``."""
+    checks = DateChecks().not_in_future(field, value)
+    checks.not_before(field, value, case["arrived_on"], "arrived_on")
+    if case["support_ends_on"] is not None and value >= case["support_ends_on"]:
+        checks.errors.append((field, "must be before support_ends_on"))
+    return checks
