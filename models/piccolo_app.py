@@ -8,8 +8,11 @@ from models.attachments import Attachment
 from models.audit import AuditEntry
 from models.cases.tables import TABLES as CASE_TABLES
 from models.changes import ChangeCounter, ReachLoss
+from models.events.tables import Delivery, DeliveryAttempt, Event, Webhook
 from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
+from models.outcomes.tables import FrozenOutcomeReport
+from models.stories.tables import Story
 
 APP_CONFIG = AppConfig(
     app_name="tracker",
@@ -24,6 +27,12 @@ APP_CONFIG = AppConfig(
         *FOLLOWUP_TABLES,
         ChangeCounter,
         ReachLoss,
+        Story,
+        FrozenOutcomeReport,
+        Event,
+        Webhook,
+        Delivery,
+        DeliveryAttempt,
     ],
     migration_dependencies=[],
     commands=[],
