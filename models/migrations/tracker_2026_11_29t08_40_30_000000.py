@@ -9,7 +9,7 @@ DESCRIPTION = "unique deliveries and report versions"
 
 STATEMENTS = [
     "CREATE UNIQUE INDEX delivery_once ON delivery (webhook, event)",
-    "CREATE UNIQUE INDEX frozen_outcome_report_version ON frozen_outcome_report (\\"case\\", version)",
+    'CREATE UNIQUE INDEX frozen_outcome_report_version ON frozen_outcome_report ("case", version)',
 ]
 
 
