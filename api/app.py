@@ -14,7 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from api import problems
+from api import outcomes, problems, stories, webhooks
 from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
@@ -37,6 +37,9 @@ API_HANDLERS = [
     upload_attachment,
     download_attachment,
     read_audit_trail,
+    *stories.HANDLERS,
+    *outcomes.HANDLERS,
+    *webhooks.HANDLERS,
 ]
 
 
