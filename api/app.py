@@ -25,6 +25,7 @@ from api.health import health, ready
 from api.me import me
 from api.request_ids import request_ids
 from jobs.scheduler import scheduler_for
+from jobs.webhooks import close_client
 from models import database, keys
 from models.settings import Settings
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             finally:
                 if scheduler:
                     scheduler.shutdown(wait=False)
+                    await close_client()
 
     api = Router(
         path="/api/v1",

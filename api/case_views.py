@@ -93,6 +93,9 @@ class CaseRead(View, kw_only=True):
     arrived_on: date | None = None
     #: The first day after the six-month support window that opened on arrival.
     support_ends_on: date | None = None
+    #: The six-month window has closed; ``months_without_report`` lists what is missing.
+    support_ended: bool = False
+    months_without_report: list[int] | None = None
     closure: ClosureView | None = None
     cancellation: CancellationView | None = None
     legal_hold: bool = False
@@ -201,6 +204,8 @@ def case_view(record: CaseRecord) -> CaseRead:
         departed_on=case["departed_on"],
         arrived_on=case["arrived_on"],
         support_ends_on=case["support_ends_on"],
+        support_ended=record.support_ended,
+        months_without_report=record.months_without_report if record.support_ended else None,
         closure=closure,
         cancellation=cancellation,
         legal_hold=case["legal_hold"],

@@ -52,6 +52,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
 
 def jobs(settings: Settings, args: argparse.Namespace) -> None:
     from jobs.scheduler import run_every_job_once, scheduler_for
+    from jobs.webhooks import close_client
 
     async def run() -> None:
         async with database.connected(settings) as engine:
@@ -66,6 +67,7 @@ def jobs(settings: Settings, args: argparse.Namespace) -> None:
                 await asyncio.Event().wait()  # until interrupted
             finally:
                 scheduler.shutdown(wait=False)
+                await close_client()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
+from jobs import sweeps, webhooks
 from jobs.retention import erase_expired_personal_data
 from models.settings import Settings
 
@@ -25,7 +27,32 @@ class Job:
     misfire_grace_time: int
 
 
+#: In the order ``--once`` runs them: sweeps raise events, then webhooks deliver them.
 JOBS = [
+    Job(
+        id="followup_sweep",
+        run=sweeps.followup,
+        trigger=IntervalTrigger(hours=1),
+        misfire_grace_time=3600,
+    ),
+    Job(
+        id="reflection_sweep",
+        run=sweeps.reflection,
+        trigger=IntervalTrigger(hours=1),
+        misfire_grace_time=3600,
+    ),
+    Job(
+        id="support_sweep",
+        run=sweeps.support,
+        trigger=IntervalTrigger(hours=1),
+        misfire_grace_time=3600,
+    ),
+    Job(
+        id="webhook_delivery",
+        run=webhooks.deliver,
+        trigger=IntervalTrigger(seconds=20),
+        misfire_grace_time=60,
+    ),
     Job(
         id="retention",
         run=erase_expired_personal_data,
@@ -53,8 +80,11 @@ def scheduler_for(settings: Settings) -> AsyncIOScheduler:
 
 async def run_every_job_once(settings: Settings) -> None:
     """What ``tracker jobs --once`` does: each job one time, a failure logged, not fatal."""
-    for job in JOBS:
-        try:
-            await job.run(settings)
-        except Exception:
-            log.exception("job %s failed", job.id)
+    try:
+        for job in JOBS:
+            try:
+                await job.run(settings)
+            except Exception:
+                log.exception("job %s failed", job.id)
+    finally:
+        await webhooks.close_client()

@@ -11,6 +11,12 @@ import msgspec
 from models.errors import ConfigurationError
 
 
+def _paths(kind: type, value: object) -> object:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: ``sqlite:///path/to/file.sqlite`` or ``postgresql://user:password@host:port/db``.
     database_url: str = "sqlite:///data/tracker.sqlite"
@@ -29,6 +35,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     report_grace_days: int = 7
     #: Largest receipt accepted, in bytes.
     max_attachment_size: int = 5 * 1024 * 1024
+    #: Hosts webhooks may reach over plain http:// (comma-separated; e.g. a local relay).
+    webhook_http_hosts: str = ""
     #: Years after a case is closed or cancelled before its personal data is erased.
     retention_years: int = 5
     log_level: str = "INFO"
@@ -36,6 +44,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def uses_postgres(self) -> bool:
         return self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @property
+    def webhook_plain_http_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip() for h in self.webhook_http_hosts.split(",") if h.strip())
 
     @property
     def sqlite_path(self) -> Path:
@@ -55,7 +67,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if "data_dir" in raw and "database_url" not in raw:
             raw["database_url"] = f"sqlite:///{Path(raw['data_dir']) / 'tracker.sqlite'}"
         try:
-            settings = msgspec.convert(raw, cls, strict=False)
+            settings = msgspec.convert(raw, cls, strict=False, dec_hook=_paths)
         except msgspec.ValidationError as error:
             raise ConfigurationError(f"invalid setting: {error}") from None
         if not (settings.uses_postgres or settings.database_url.startswith("sqlite:///")):

@@ -66,7 +66,7 @@ async def erase_expired(*, today: date | None = None, retention_years: int) -> i
     cutoff = rules.add_months(today or rules.today(), -12 * retention_years)
     due = await Case.select(Case.id).where(
         Case.personal_data_erased_at.is_null(),
-        Case.legal_hold == False,  # noqa: E712
+        Case.legal_hold == False,
         (Case.closed_on <= cutoff) | (Case.cancelled_on <= cutoff),
     )
     erased = 0

@@ -40,6 +40,7 @@ from models.cases.tables import (
     Status,
 )
 from models.errors import Conflict, Forbidden, RuleViolation
+from models.events import outbox
 from models.organisations import Caller, Organisation, OrganisationKind, is_country
 
 #: Which kind of organisation assesses (and so opens) a case of each residence status.
@@ -182,6 +183,12 @@ async def open_case(*, caller: Caller, data: CaseCreate) -> CaseRecord:
             story_use=data.consent.story_use,
         )
         await audit.record(caller, "case.opened", [case_id])
+        await outbox.emit(
+            "case.opened",
+            case_id=case_id,
+            case_reference=case.reference,
+            data={"origin_country": data.origin_country, "status": Status.reflection},
+        )
         return await _record(await case_row(case_id), caller)
 
 
@@ -225,14 +232,32 @@ async def _transition(
     action: str,
     apply: Callable[[Row], object],
 ) -> CaseRecord:
-    """Lock the case, check reach and role, then let ``apply`` check state and rules and write."""
+    """Lock the case, check reach and role, then let ``apply`` check state and rules and
+    write; a transition that changed the case raises its event in the same transaction."""
     async with database.transaction():
-        row, roles = await reachable_case(caller, case_id, lock=True)
+        before, roles = await reachable_case(caller, case_id, lock=True)
         require(action, roles)
-        await apply(row)
+        await apply(before)
         await audit.record(caller, f"case.{action}", [case_id])
-        row, _ = await reachable_case(caller, case_id)
-        return await _record(row, caller)
+        after, _ = await reachable_case(caller, case_id)
+        if after["change_seq"] != before["change_seq"] and action in EVENT_OF:
+            event, facts = EVENT_OF[action]
+            await outbox.emit(
+                event,
+                case_id=case_id,
+                case_reference=after["reference"],
+                data={fact: after[fact] for fact in facts},
+            )
+        return await _record(after, caller)
+
+
+#: The event each transition raises, and the facts of the case it carries.
+EVENT_OF: dict[str, tuple[str, tuple[str, ...]]] = {
+    "agree_plan": ("case.planned", ("plan_agreed_on",)),
+    "record_departure": ("case.departed", ("departed_on",)),
+    "record_arrival": ("case.arrived", ("arrived_on", "support_ends_on")),
+    "close": ("case.closed", ("status", "outcome", "closed_on")),
+}
 
 
 def _conflict(row: Row, wanted: str) -> Conflict:

@@ -88,9 +88,7 @@ def within_reach(caller: Caller, case: Any = Case, *, stories: bool = True) -> W
             opened = case.opened_by_org == me
             if not stories:
                 return opened
-            return opened | (
-                (case.status == Status.completed) & (case.consent_story_use == True)  # noqa: E712
-            )
+            return opened | ((case.status == Status.completed) & (case.consent_story_use == True))
         case OrganisationKind.return_org:
             return case.return_org == me
         case OrganisationKind.partner:

@@ -9,11 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from models import audit
-from models.cases import personal
+from models.cases import personal, rules
 from models.cases.reach import PERSON_FIELDS_SEEN_BY, Role, roles_of, within_reach
 from models.cases.tables import BudgetLine, Case, Person, ReflectionExtension
 from models.database import for_update
 from models.errors import NotFound
+from models.followup.tables import Report
 from models.organisations import Caller
 
 Row = dict[str, Any]
@@ -28,6 +29,17 @@ class CaseRecord:
     person: Row | None = None
     extensions: list[Row] = field(default_factory=list)
     budget: list[Row] = field(default_factory=list)
+    #: Months of support (1-6) with at least one report.
+    months_reported: set[int] = field(default_factory=set)
+
+    @property
+    def support_ended(self) -> bool:
+        ends = self.case["support_ends_on"]
+        return ends is not None and ends <= rules.utc_today()
+
+    @property
+    def months_without_report(self) -> list[int]:
+        return [m for m in range(1, rules.SUPPORT_MONTHS + 1) if m not in self.months_reported]
 
     @property
     def id(self) -> uuid.UUID:
@@ -52,7 +64,8 @@ async def reachable_case(
 
 
 async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
-    """Attach persons, reflection history and budgets to case rows, in three queries."""
+    """Attach persons, reflection history, budgets and reported months to case rows, in
+    four queries."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
@@ -70,6 +83,13 @@ async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
     budgets: dict[uuid.UUID, list[Row]] = defaultdict(list)
     for line in await BudgetLine.select().where(BudgetLine.case.is_in(ids)):
         budgets[line["case"]].append(line)
+    reported: dict[uuid.UUID, set[int]] = defaultdict(set)
+    arrived = [row["id"] for row in rows if row["arrived_on"] is not None]
+    if arrived:
+        for report in await Report.select(Report.case, Report.month).where(
+            Report.case.is_in(arrived)
+        ):
+            reported[report["case"]].add(report["month"])
     return [
         CaseRecord(
             case=row,
@@ -77,6 +97,7 @@ async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
             person=persons.get(row["id"]),
             extensions=extensions[row["id"]],
             budget=budgets[row["id"]],
+            months_reported=reported[row["id"]],
         )
         for row in rows
     ]

@@ -19,6 +19,11 @@ def today() -> date:
     return (datetime.now(UTC) + timedelta(hours=14)).date()
 
 
+def utc_today() -> date:
+    """The date in UTC: what sweeps and due dates count by."""
+    return datetime.now(UTC).date()
+
+
 def add_months(start: date, months: int) -> date:
     """The same day ``months`` later, or the month's last day when it is shorter."""
     month_index = start.month - 1 + months

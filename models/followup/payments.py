@@ -11,16 +11,32 @@ from piccolo.query.functions.aggregate import Sum
 from models import audit, changes, database
 from models.attachments import usable_as_receipt
 from models.cases import personal
-from models.cases.money import is_currency, to_hundredths
+from models.cases.money import from_hundredths, is_currency, to_hundredths
 from models.cases.reach import require
 from models.cases.records import Row, reachable_case
 from models.cases.tables import BudgetLine
 from models.client_ids import fingerprint, insert_once
 from models.errors import Conflict, NotFound
+from models.events import outbox
 from models.followup.commands import PaymentCreate
 from models.followup.tables import Payment, PaymentStatus, Recipient
 from models.followup.window import inside_support_window, require_followed_up
 from models.organisations import Caller
+
+
+async def _emit(event: str, case: Row, payment: Row) -> None:
+    await outbox.emit(
+        event,
+        case_id=case["id"],
+        case_reference=case["reference"],
+        data={
+            "payment_id": payment["id"],
+            "category": payment["category"],
+            "amount": from_hundredths(payment["amount_hundredths"]),
+            "currency": payment["currency"],
+            "status": payment["status"],
+        },
+    )
 
 
 async def _over_budget(case_id: uuid.UUID, data: PaymentCreate) -> bool:
@@ -111,6 +127,9 @@ async def record_payment(
         )
         if created:
             await audit.record(caller, "payment.recorded", [case_id])
+            await _emit("payment.recorded", case, values)
+            if waits:
+                await _emit("payment.pending_approval", case, values)
         return personal.open_row(Payment, row), created
 
 
@@ -133,7 +152,7 @@ async def _decide(
     reason: str | None,
 ) -> Row:
     async with database.transaction():
-        _, roles = await reachable_case(caller, case_id, lock=True)
+        case, roles = await reachable_case(caller, case_id, lock=True)
         require("decide_payment", roles)
         payment = await database.for_update(
             Payment.select().where(Payment.id == payment_id, Payment.case == case_id).first()
@@ -163,6 +182,7 @@ async def _decide(
             }
         ).where(Payment.id == payment_id)
         await audit.record(caller, f"payment.{to.value}", [case_id])
+        await _emit(f"payment.{to.value}", case, payment | {"status": to})
         stored = await Payment.select().where(Payment.id == payment_id).first()
         return personal.open_row(Payment, stored)
 

@@ -10,6 +10,7 @@ from models.cases import personal
 from models.cases.reach import require
 from models.cases.records import Row, reachable_case
 from models.client_ids import fingerprint, insert_once
+from models.events import outbox
 from models.followup.commands import ReportCreate
 from models.followup.tables import Report
 from models.followup.window import inside_support_window, require_followed_up
@@ -51,6 +52,12 @@ async def submit_report(
         )
         if created:
             await audit.record(caller, "report.submitted", [case_id])
+            await outbox.emit(
+                "report.submitted",
+                case_id=case_id,
+                case_reference=case["reference"],
+                data={"report_id": data.id, "month": data.month},
+            )
         return personal.open_row(Report, row), created
 
 

@@ -62,7 +62,7 @@ async def tasks_for(cases: list[Row], *, grace_days: int, today: date | None = N
     """The open tasks of these cases (those in reintegration), in two queries at most."""
     active = [case for case in cases if case["status"] == Status.reintegration]
     reported = await months_reported([case["id"] for case in active])
-    today = today or rules.today()
+    today = today or rules.utc_today()
     return [
         task
         for case in active

@@ -1,0 +1,29 @@
+"""The sweeps as jobs: each passes today's date and the settings to the domain sweep."""
+
+from __future__ import annotations
+
+import logging
+
+from models.cases.rules import utc_today as today
+from models.events import sweeps
+from models.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def followup(settings: Settings) -> int:
+    raised = await sweeps.followup_sweep(today=today(), grace_days=settings.report_grace_days)
+    log.info("follow-up sweep: %d events", raised)
+    return raised
+
+
+async def reflection(settings: Settings) -> int:
+    raised = await sweeps.reflection_sweep(today=today())
+    log.info("reflection sweep: %d events", raised)
+    return raised
+
+
+async def support(settings: Settings) -> int:
+    raised = await sweeps.support_sweep(today=today())
+    log.info("end-of-support sweep: %d events", raised)
+    return raised
