@@ -14,7 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from api import outcomes, problems, stories, webhooks
+from api import outcomes, problems, rate_limits, stories, webhooks
 from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
@@ -72,7 +72,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
     return Litestar(
         route_handlers=[health, ready, api],
         lifespan=[database_connection],
-        middleware=[request_ids],
+        middleware=[
+            request_ids,
+            *([limiter.middleware] if (limiter := rate_limits.config(settings.rate_limit)) else []),
+        ],
         plugins=[ProblemDetailsPlugin(problems.config())],
         before_request=decode_strictly,
         # JSON bodies are held to max_json_body by decode_strictly; receipts are larger.

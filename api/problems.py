@@ -81,7 +81,10 @@ def from_http(error: HTTPException) -> ProblemDetailsException:
         errors = _parameter_errors(error)
         return problem(422, "some parameters are not valid", errors=errors)
     detail = error.detail if error.detail != HTTPStatus(error.status_code).phrase else ""
-    return problem(error.status_code, detail, headers=error.headers)
+    headers = dict(error.headers or {})
+    if error.status_code == 429 and "RateLimit-Reset" in headers:
+        headers["Retry-After"] = headers["RateLimit-Reset"]
+    return problem(error.status_code, detail, headers=headers or None)
 
 
 def from_unexpected(error: Exception) -> ProblemDetailsException:

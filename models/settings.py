@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     webhook_http_hosts: str = ""
     #: Years after a case is closed or cancelled before its personal data is erased.
     retention_years: int = 5
+    #: Requests a minute per token; 0 turns the limit off (e.g. for load tests).
+    rate_limit: int = 600
     log_level: str = "INFO"
 
     @property

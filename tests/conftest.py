@@ -98,7 +98,9 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         )
     url = request.getfixturevalue("postgres_database")
     await _empty_postgres(url)
-    return Settings(database_url=url, data_dir=tmp_path, webhook_http_hosts="127.0.0.1")
+    return Settings(
+        database_url=url, data_dir=tmp_path, webhook_http_hosts="127.0.0.1", rate_limit=0
+    )
 
 
 @pytest.fixture
