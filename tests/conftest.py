@@ -93,11 +93,11 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     if request.param == "sqlite":
         path = tmp_path / "tracker.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        return Settings(
-            database_url=f"sqlite:///{path}", data_dir=tmp_path, webhook_http_hosts="127.0.0.1"
-        )
-    url = request.getfixturevalue("postgres_database")
-    await _empty_postgres(url)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_database")
+        await _empty_postgres(url)
+    # Tests reach webhooks on a local receiver, and send more than a person would.
     return Settings(
         database_url=url, data_dir=tmp_path, webhook_http_hosts="127.0.0.1", rate_limit=0
     )
