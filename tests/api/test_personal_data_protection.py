@@ -13,7 +13,7 @@ from models.cases.data_subject import erase_expired
 from models.cases.tables import Case, Person
 from models.errors import ConfigurationError
 from models.settings import Settings
-from tests.api.conftest import Journey
+from tests.api.conftest import Journey, days_ago, report_body
 
 CANARY = {
     "given_name": "Zyxquorbia",
@@ -219,8 +219,19 @@ async def test_canary_values_never_appear_in_clear_in_the_database_or_the_logs(
     representative = {"name": "Qorvath Plindemor", "role": "custodian"}
     await journey.open(person=CANARY, representative=representative)
     await journey.plan(goals="Canary goal Wexlorun market stall")
+    await journey.depart(on=days_ago(76))
+    await journey.arrive(on=days_ago(75))
     as_partner = await journey.client.get(journey.path, headers=journey.partner.headers)
     assert as_partner.json()["person"]["phone"] == CANARY["phone"]
+    report = report_body(
+        narrative="Met Zyxquorbia at the Plovendrax market", needs="Quennibal fees"
+    )
+    submitted = await journey.client.post(
+        f"{journey.path}/reports", json=report, headers=journey.partner.headers
+    )
+    assert submitted.status_code == 201
+    synced = await journey.client.get("/api/v1/sync", headers=journey.partner.headers)
+    assert "Plovendrax" in synced.text, "the partner's phone gets the narrative back"
     await journey.client.get("/api/v1/cases", headers=journey.return_org.headers)
     await journey.client.get(f"{journey.path}/export", headers=journey.opener.headers)
     bad = dict(CANARY, sex="Zyxquorbia")
@@ -228,7 +239,17 @@ async def test_canary_values_never_appear_in_clear_in_the_database_or_the_logs(
 
     stored = await _raw_database_text(settings)
     logged = caplog.text
-    for secret in ("Zyxquorbia", "Vantrellion", "1987-11-23", "99955501234", "Qorvath", "Wexlorun"):
+    secrets = (
+        "Zyxquorbia",
+        "Vantrellion",
+        "1987-11-23",
+        "99955501234",
+        "Qorvath",
+        "Wexlorun",
+        "Plovendrax",
+        "Quennibal",
+    )
+    for secret in secrets:
         assert secret not in stored, f"{secret} is stored in clear"
         assert secret not in logged, f"{secret} was logged"
 
@@ -236,7 +257,8 @@ async def test_canary_values_never_appear_in_clear_in_the_database_or_the_logs(
         "/api/v1/audit", params={"case_id": journey.case["id"]}, headers=journey.opener.headers
     )
     actions = [e["action"] for e in trail.json()["items"]]
-    assert actions.count("case.read") >= 2 and "case.exported" in actions
+    assert actions.count("case.read") >= 3, "the partner's read, the sync and the list"
+    assert {"case.exported", "case.followup_read", "report.submitted"} <= set(actions)
 
 
 def test_dates_of_birth_written_any_way_stay_sealed():
