@@ -37,6 +37,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_attachment_size: int = 5 * 1024 * 1024
     #: Hosts webhooks may reach over plain http:// (comma-separated; e.g. a local relay).
     webhook_http_hosts: str = ""
+    #: Completed cases that must share a story's country, year and exploitation.
+    story_min_cohort: int = 3
     #: Years after a case is closed or cancelled before its personal data is erased.
     retention_years: int = 5
     #: Requests a minute per token; 0 turns the limit off (e.g. for load tests).

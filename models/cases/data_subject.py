@@ -15,6 +15,7 @@ from models.cases.records import CaseRecord, complete, reachable_case
 from models.cases.tables import Case, ConsentChange, Person, Sex
 from models.errors import Conflict, Forbidden
 from models.organisations import Caller, OrganisationKind
+from models.stories.lifecycle import retire_stories_of
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ async def _erase(case_id: uuid.UUID, reason: str) -> None:
             Case.change_seq: await changes.next_number(),
         }
     ).where(Case.id == case_id)
+    await retire_stories_of(case_id)
 
 
 async def erase(*, caller: Caller, case_id: uuid.UUID, reason: str) -> CaseRecord:

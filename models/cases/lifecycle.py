@@ -42,6 +42,7 @@ from models.cases.tables import (
 from models.errors import Conflict, Forbidden, RuleViolation
 from models.events import outbox
 from models.organisations import Caller, Organisation, OrganisationKind, is_country
+from models.stories.lifecycle import retire_stories_of
 
 #: Which kind of organisation assesses (and so opens) a case of each residence status.
 OPENED_BY: dict[ResidenceStatus, OrganisationKind] = {
@@ -514,6 +515,8 @@ async def edit_case(
                 await _record_consent(case_id, caller, _now(), **changed)
             if changed.get("story_use") is False and row["status"] == Status.completed:
                 await _story_readers_lose(case_id, opener=row["opened_by_org"])
+            if changed.get("story_use") is False:
+                await retire_stories_of(case_id)
         if data.legal_hold is not UNSET:
             if caller.kind is not OrganisationKind.authority:
                 raise Forbidden("only the opening authority may set or lift a legal hold")

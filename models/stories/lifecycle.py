@@ -1,0 +1,281 @@
+"""The life of a success story: drafted by a centre from a completed case whose person
+consented, edited while a draft, published with coarse facts only, retired.
+
+Every function checks, in this order: the story's reach (404), the drafting centre (403),
+the story's state (409), then the case and the text (422). Every write locks the case row
+first, so that a story cannot be drafted or published while consent is being withdrawn.
+
+Drafting, editing and publishing compare the text with the person's data (see
+``anonymity``): each of them leaves an entry in the audit trail of the case, and so does
+a text refused for what it contains, lest the check be used to guess a person's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pycountry
+from msgspec import UNSET
+
+from models import audit, changes, database
+from models.cases import personal
+from models.cases.reach import roles_of
+from models.cases.tables import Case, Person, Status
+from models.errors import Conflict, Forbidden, RuleViolation
+from models.organisations import Caller, OrganisationKind
+from models.stories import anonymity
+from models.stories.commands import StoryCreate, StoryEdit
+from models.stories.facts import MIN_COHORT, coarse_facts
+from models.stories.records import Row, is_drafter, story_row, visible_story
+from models.stories.tables import Story, StoryStatus
+
+Errors = list[tuple[str, str]]
+
+#: What a story needs of its case: reach, state, consent, and the coarse facts.
+_CASE_COLUMNS = (
+    Case.id,
+    Case.reference,
+    Case.status,
+    Case.opened_by_org,
+    Case.return_org,
+    Case.partner_org,
+    Case.consent_story_use,
+    Case.personal_data_erased_at,
+    Case.origin_country,
+    Case.exploitation,
+    Case.arrived_on,
+    Case.outcome,
+)
+
+NOT_A_STORY_CASE = "must be the id of a completed case whose person consented to story use"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_centre(caller: Caller) -> None:
+    if caller.kind is not OrganisationKind.centre:
+        raise Forbidden("only a centre drafts and publishes success stories")
+
+
+async def _own_story(caller: Caller, story_id: uuid.UUID, *, lock: bool = False) -> Row:
+    story = await visible_story(caller, story_id, lock=lock)
+    if not is_drafter(caller, story):
+        raise Forbidden("only the centre that drafted the story may change it")
+    return story
+
+
+async def _story_case(caller: Caller, case_id: uuid.UUID) -> tuple[Row | None, Errors]:
+    """The case, locked, and why a story may not be drawn from it (empty when it may).
+
+    A case out of the centre's reach is refused exactly like an id that does not exist."""
+    row = await database.for_update(Case.select(*_CASE_COLUMNS).where(Case.id == case_id).first())
+    if row is None or not roles_of(caller, row):
+        return None, [("case_id", NOT_A_STORY_CASE)]
+    errors: Errors = []
+    if row["status"] != Status.completed:
+        errors.append(("case_id", f"the case is {row['status']}; a story needs a completed case"))
+    if not row["consent_story_use"]:
+        errors.append(("case_id", "the person has not consented to story use (consent.story_use)"))
+    if row["personal_data_erased_at"] is not None:
+        errors.append(("case_id", "the person's data is erased: a story can no longer be checked"))
+    return row, errors
+
+
+def _field_errors(*, title: str, text: str, language: str) -> Errors:
+    errors: Errors = [
+        (field, "must not be blank")
+        for field, value in (("title", title), ("text", text))
+        if not value.strip()
+    ]
+    if pycountry.languages.get(alpha_2=language) is None:
+        errors.append(("language", "must be an ISO 639-1 language code"))
+    return errors
+
+
+async def _identifiers(case: Row) -> anonymity.Identifiers:
+    person = (
+        await Person.select(
+            Person.case,
+            Person.given_name,
+            Person.family_name,
+            Person.date_of_birth,
+            Person.phone,
+            Person.representative_name,
+        )
+        .where(Person.case == case["id"])
+        .first()
+    )
+    opened: dict[str, Any] = personal.open_row(Person, person) if person else {}
+    return anonymity.Identifiers(
+        given_name=opened.get("given_name"),
+        family_name=opened.get("family_name"),
+        representative_name=opened.get("representative_name"),
+        phone=opened.get("phone"),
+        date_of_birth=opened.get("date_of_birth"),
+        reference=case["reference"],
+        case_id=case["id"],
+    )
+
+
+async def _identifying(case: Row, *, title: str, text: str) -> Errors:
+    """One error per identifier found, naming the field it is in, never the value."""
+    facts = await _identifiers(case)
+    return [
+        (field, finding.message)
+        for field, value in (("title", title), ("text", text))
+        for finding in anonymity.findings(value, facts)
+    ]
+
+
+async def _refusal(caller: Caller, case_id: uuid.UUID, errors: Errors) -> RuleViolation:
+    """The refusal of an identifying text, recorded after its transaction has rolled back,
+    so that the attempt stays in the trail."""
+    await audit.record(caller, "story.refused", [case_id])
+    return RuleViolation.many(errors)
+
+
+async def create_story(*, caller: Caller, data: StoryCreate) -> Row:
+    """A draft from a completed case with story consent that the centre reaches."""
+    _require_centre(caller)
+    errors = _field_errors(title=data.title, text=data.text, language=data.language)
+    async with database.transaction():
+        case, case_errors = await _story_case(caller, data.case_id)
+        if errors or case_errors:
+            raise RuleViolation.many(errors + case_errors)
+        assert case is not None
+        found = await _identifying(case, title=data.title, text=data.text)
+        if not found:
+            now = _now()
+            story_id = uuid.uuid4()
+            await Story(
+                id=story_id,
+                case=case["id"],
+                organisation=caller.organisation_id,
+                created_by=caller.user_id,
+                title=data.title,
+                text=data.text,
+                language=data.language,
+                status=StoryStatus.draft,
+                created_at=now,
+                updated_at=now,
+                change_seq=await changes.next_number(),
+            ).save()
+            await audit.record(caller, "story.drafted", [case["id"]])
+            return await story_row(story_id)
+    raise await _refusal(caller, data.case_id, found)
+
+
+async def edit_story(*, caller: Caller, story_id: uuid.UUID, data: StoryEdit) -> Row:
+    """Change the title, text or language of a draft; the same values again change nothing."""
+    _require_centre(caller)
+    story = await _own_story(caller, story_id)
+    async with database.transaction():
+        case, case_errors = await _story_case(caller, story["case"])
+        story = await _own_story(caller, story_id, lock=True)
+        if story["status"] != StoryStatus.draft:
+            raise Conflict(f"the story is {story['status']}; only a draft can be edited")
+        wanted = {
+            "title": story["title"] if data.title is UNSET else data.title,
+            "text": story["text"] if data.text is UNSET else data.text,
+            "language": story["language"] if data.language is UNSET else data.language,
+        }
+        if all(story[field] == value for field, value in wanted.items()):
+            return story
+        errors = _field_errors(**wanted)
+        if errors or case_errors:
+            raise RuleViolation.many(errors + case_errors)
+        assert case is not None
+        found = await _identifying(case, title=wanted["title"], text=wanted["text"])
+        if not found:
+            await Story.update(
+                {
+                    Story.title: wanted["title"],
+                    Story.text: wanted["text"],
+                    Story.language: wanted["language"],
+                    Story.updated_at: _now(),
+                    Story.change_seq: await changes.next_number(),
+                }
+            ).where(Story.id == story_id)
+            await audit.record(caller, "story.edited", [story["case"]])
+            return await story_row(story_id)
+    raise await _refusal(caller, story["case"], found)
+
+
+async def approve_story(
+    *, caller: Caller, story_id: uuid.UUID, min_cohort: int = MIN_COHORT
+) -> Row:
+    """Publish a draft with the coarse facts of its case. The case must still be eligible,
+    the text is checked again (the person's data may have changed since drafting), and at
+    least ``min_cohort`` completed cases must share the facts. Approving a published story
+    again changes nothing."""
+    _require_centre(caller)
+    story = await _own_story(caller, story_id)
+    async with database.transaction():
+        case, case_errors = await _story_case(caller, story["case"])
+        story = await _own_story(caller, story_id, lock=True)
+        if story["status"] == StoryStatus.published:
+            return story
+        if story["status"] != StoryStatus.draft:
+            raise Conflict(f"the story is {story['status']}; only a draft can be published")
+        if case_errors:
+            raise RuleViolation.many(case_errors)
+        assert case is not None
+        facts = await coarse_facts(case, min_cohort=min_cohort)
+        found = await _identifying(case, title=story["title"], text=story["text"])
+        if not found:
+            now = _now()
+            await Story.update(
+                {
+                    Story._meta.get_column_by_name(name): value
+                    for name, value in {
+                        **facts.columns(),
+                        "status": StoryStatus.published,
+                        "published_at": now,
+                        "updated_at": now,
+                        "change_seq": await changes.next_number(),
+                    }.items()
+                }
+            ).where(Story.id == story_id)
+            await audit.record(caller, "story.published", [story["case"]])
+            return await story_row(story_id)
+    raise await _refusal(caller, story["case"], found)
+
+
+async def _retire(condition: Any) -> None:
+    now = _now()
+    await Story.update(
+        {
+            Story.status: StoryStatus.retired,
+            Story.retired_at: now,
+            Story.updated_at: now,
+            Story.change_seq: await changes.next_number(),
+        }
+    ).where(condition)
+
+
+async def retire_story(*, caller: Caller, story_id: uuid.UUID) -> Row:
+    """Withdraw a draft or a published story; retiring it again changes nothing."""
+    _require_centre(caller)
+    story = await _own_story(caller, story_id)
+    async with database.transaction():
+        await database.for_update(Case.select(Case.id).where(Case.id == story["case"]).first())
+        story = await _own_story(caller, story_id, lock=True)
+        if story["status"] == StoryStatus.retired:
+            return story
+        await _retire(Story.id == story_id)
+        await audit.record(caller, "story.retired", [story["case"]])
+        return await story_row(story_id)
+
+
+async def retire_stories_of(case_id: uuid.UUID) -> None:
+    """Retire every story of the case at once: its person withdrew consent to story use,
+    or their data was erased. Call it inside the transaction that made that change, after
+    the case row is locked; it stamps ``change_seq`` on the stories it retires."""
+    live = (Story.case == case_id) & (Story.status != StoryStatus.retired)
+    # Lock the stories before taking a change number, as every write does.
+    if await database.for_update(Story.select(Story.id).where(live)):
+        await _retire(live)
