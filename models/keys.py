@@ -8,6 +8,7 @@ from models import vault
 from models.cases.personal import reseal_all
 from models.cases.tables import Person
 from models.errors import ConfigurationError
+from models.outcomes.frozen import reseal_frozen
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ async def rotate(settings: Settings) -> int:
     in the setting (old ones after it), run this, then remove the old ones."""
     if settings.data_key:
         await unlock(settings)
-        return await reseal_all()
+        return await reseal_all() + await reseal_frozen()
     path = vault.key_file(settings.data_dir)
     if not path.exists():
         raise ConfigurationError(f"no key file at {path} and TRACKER_DATA_KEY is not set")
@@ -46,7 +47,7 @@ async def rotate(settings: Settings) -> int:
     fresh = vault.new_key()
     vault.write_key_file(settings.data_dir, [fresh, *old])
     await unlock(settings)
-    resealed = await reseal_all()
+    resealed = await reseal_all() + await reseal_frozen()
     vault.write_key_file(settings.data_dir, [fresh])
     await unlock(settings)
     return resealed

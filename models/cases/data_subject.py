@@ -15,6 +15,7 @@ from models.cases.records import CaseRecord, complete, reachable_case
 from models.cases.tables import Case, ConsentChange, Person, Sex
 from models.errors import Conflict, Forbidden
 from models.organisations import Caller, OrganisationKind
+from models.outcomes.frozen import erase_closure_notes
 from models.stories.lifecycle import retire_stories_of
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ async def _erase(case_id: uuid.UUID, reason: str) -> None:
         }
     ).where(Case.id == case_id)
     await retire_stories_of(case_id)
+    await erase_closure_notes(case_id)
 
 
 async def erase(*, caller: Caller, case_id: uuid.UUID, reason: str) -> CaseRecord:

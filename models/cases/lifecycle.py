@@ -42,6 +42,7 @@ from models.cases.tables import (
 from models.errors import Conflict, Forbidden, RuleViolation
 from models.events import outbox
 from models.organisations import Caller, Organisation, OrganisationKind, is_country
+from models.outcomes.frozen import freeze_on_closure
 from models.stories.lifecycle import retire_stories_of
 
 #: Which kind of organisation assesses (and so opens) a case of each residence status.
@@ -439,6 +440,7 @@ async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> Ca
             closed_on=data.closed_on,
             closure_note=data.note,
         )
+        await freeze_on_closure(case_id, caller)
 
     return await _transition(caller=caller, case_id=case_id, action="close", apply=apply)
 

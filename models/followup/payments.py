@@ -22,6 +22,7 @@ from models.followup.commands import PaymentCreate
 from models.followup.tables import Payment, PaymentStatus, Recipient
 from models.followup.window import inside_support_window, require_followed_up
 from models.organisations import Caller
+from models.outcomes.frozen import amend_if_closed
 
 
 async def _emit(event: str, case: Row, payment: Row) -> None:
@@ -130,6 +131,7 @@ async def record_payment(
             await _emit("payment.recorded", case, values)
             if waits:
                 await _emit("payment.pending_approval", case, values)
+            await amend_if_closed(case_id, caller)
         return personal.open_row(Payment, row), created
 
 
@@ -183,6 +185,7 @@ async def _decide(
         ).where(Payment.id == payment_id)
         await audit.record(caller, f"payment.{to.value}", [case_id])
         await _emit(f"payment.{to.value}", case, payment | {"status": to})
+        await amend_if_closed(case_id, caller)
         stored = await Payment.select().where(Payment.id == payment_id).first()
         return personal.open_row(Payment, stored)
 

@@ -15,6 +15,7 @@ from models.followup.commands import ReportCreate
 from models.followup.tables import Report
 from models.followup.window import inside_support_window, require_followed_up
 from models.organisations import Caller
+from models.outcomes.frozen import amend_if_closed
 
 
 async def submit_report(
@@ -58,6 +59,7 @@ async def submit_report(
                 case_reference=case["reference"],
                 data={"report_id": data.id, "month": data.month},
             )
+            await amend_if_closed(case_id, caller)
         return personal.open_row(Report, row), created
 
 

@@ -227,6 +227,11 @@ EXPECTED: dict[tuple[str, str], Rule] = {
         answers="record",
         becomes="rejected",
     ),
+    # Outcomes (api.md, "Outcomes"): the outcome report is read by those who read the
+    # case's follow-up; a centre reading a completed case for a story does not get it.
+    ("GET", ONE_CASE + "/outcome-report"): Rule(
+        may=OPENERS | FIELD, state="reintegration", setup=_with_report
+    ),
 }
 
 
