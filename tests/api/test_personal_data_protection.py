@@ -230,6 +230,10 @@ async def test_canary_values_never_appear_in_clear_in_the_database_or_the_logs(
         f"{journey.path}/reports", json=report, headers=journey.partner.headers
     )
     assert submitted.status_code == 201
+    outcome = await journey.client.get(
+        f"{journey.path}/outcome-report", headers=journey.partner.headers
+    )
+    assert outcome.status_code == 200
     synced = await journey.client.get("/api/v1/sync", headers=journey.partner.headers)
     assert "Plovendrax" in synced.text, "the partner's phone gets the narrative back"
     await journey.client.get("/api/v1/cases", headers=journey.return_org.headers)
@@ -258,7 +262,12 @@ async def test_canary_values_never_appear_in_clear_in_the_database_or_the_logs(
     )
     actions = [e["action"] for e in trail.json()["items"]]
     assert actions.count("case.read") >= 3, "the partner's read, the sync and the list"
-    assert {"case.exported", "case.followup_read", "report.submitted"} <= set(actions)
+    assert {
+        "case.exported",
+        "case.followup_read",
+        "case.outcome_report_read",
+        "report.submitted",
+    } <= set(actions)
 
 
 def test_dates_of_birth_written_any_way_stay_sealed():
