@@ -37,7 +37,7 @@ from api.app import create_app
 from models.cases.tables import Case, Status
 from models.organisations import OrganisationKind
 from models.settings import Settings
-from tests.api.conftest import Journey, case_body, days_ago
+from tests.api.conftest import Journey, case_body, days_ago, payment_body, report_body
 from tests.conftest import Member, make_member
 
 CASES = "/api/v1/cases"
@@ -72,42 +72,9 @@ def _plan() -> dict[str, Any]:
     }
 
 
-def _report() -> dict[str, Any]:
-    """A report of the first month; Journey's arrival is 89 days ago."""
-    return {
-        "id": str(uuid.uuid4()),
-        "month": 1,
-        "visited_on": days_ago(60),
-        "contact": "in_person",
-        "housing": "stable",
-        "livelihood": "own_business",
-        "children_in_school": True,
-        "wellbeing": 4,
-        "safety_concern": False,
-        "retrafficking_risk": "low",
-        "needs": "sewing machine repair",
-        "narrative": "Shop opened",
-    }
-
-
-def _payment(**changes: Any) -> dict[str, Any]:
-    """Within the plan's housing budget, to the returnee: recorded without approval."""
-    return {
-        "id": str(uuid.uuid4()),
-        "month": 1,
-        "category": "housing",
-        "amount": "25000.00",
-        "currency": "NGN",
-        "paid_on": days_ago(70),
-        "recipient": "returnee",
-        "method": "mobile_money",
-        **changes,
-    }
-
-
 def _payment_to_a_relative() -> dict[str, Any]:
     """Waits for the return organisation's approval."""
-    return _payment(recipient="relative", relative_justification="She lives with her aunt")
+    return payment_body(recipient="relative", relative_justification="She lives with her aunt")
 
 
 # --- Records a route acts on, made by the case's own organisations before the call -----------
@@ -116,7 +83,7 @@ Setup = Callable[[Journey], Awaitable[dict[str, str]]]
 
 
 async def _with_report(journey: Journey) -> dict[str, str]:
-    body = _report()
+    body = report_body()
     response = await journey.client.post(
         url_of(REPORTS, {"case_id": journey.case["id"]}), json=body, headers=journey.partner.headers
     )
@@ -125,7 +92,7 @@ async def _with_report(journey: Journey) -> dict[str, str]:
 
 
 async def _with_payment(journey: Journey, body: dict[str, Any] | None = None) -> dict[str, str]:
-    body = body or _payment()
+    body = body or payment_body()
     response = await journey.client.post(
         url_of(PAYMENTS, {"case_id": journey.case["id"]}),
         json=body,
@@ -201,13 +168,13 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # Follow-up from the field: submitted by the partner or the return org, read by those
     # and the opener; reports and payments are no material for stories.
     ("POST", REPORTS): Rule(
-        may=FIELD, state="reintegration", body=_report, success=201, answers="record"
+        may=FIELD, state="reintegration", body=report_body, success=201, answers="record"
     ),
     ("GET", REPORTS): Rule(
         may=OPENERS | FIELD, state="reintegration", setup=_with_report, answers="page"
     ),
     ("POST", PAYMENTS): Rule(
-        may=FIELD, state="reintegration", body=_payment, success=201, answers="record"
+        may=FIELD, state="reintegration", body=payment_body, success=201, answers="record"
     ),
     ("GET", PAYMENTS): Rule(
         may=OPENERS | FIELD, state="reintegration", setup=_with_payment, answers="page"
