@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
         security=[{"bearer": []}],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, ready, api],
         lifespan=[database_connection],
         middleware=[
@@ -99,3 +99,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         state={"settings": settings},
         debug=False,
     )
+    for route in app.routes:
+        if route.path.startswith("/api/"):
+            for handler in getattr(route, "route_handlers", []):
+                problems.declare_errors(handler)
+    return app

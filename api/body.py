@@ -7,6 +7,7 @@ that a wrong type is a 422 naming the field and unreadable JSON is a 400.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from typing import Any
@@ -32,14 +33,31 @@ def field_error(error: msgspec.ValidationError) -> FieldError:
     return FieldError(path or "body", without_values(message))
 
 
+def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        raise MalformedRequest(f"the body names {', '.join(repeated)} more than once")
+    return dict(pairs)
+
+
 def decode(body: bytes, struct_type: Any) -> Any:
+    """Unreadable JSON (not UTF-8, cut short, a key given twice) is a 400; JSON that does
+    not fit the struct is a 422 naming the field."""
+    try:
+        # The standard parser reads the whole body first, so that a body cut short is
+        # "unreadable" even when an early field is also wrong, and it sees repeated keys,
+        # which msgspec would silently resolve to the last one.
+        json.loads(body, object_pairs_hook=_refuse_repeated_keys)
+    except (ValueError, RecursionError):
+        raise MalformedRequest("the body is not valid JSON in UTF-8") from None
     try:
         return msgspec.json.decode(body, type=struct_type, strict=True)
     except msgspec.ValidationError as error:
         found = field_error(error)
         raise RuleViolation(f"{found.field}: {found.message}", [found]) from None
-    except msgspec.DecodeError:
-        raise MalformedRequest("the body is not valid JSON") from None
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        raise MalformedRequest("the body is not valid JSON in UTF-8") from None
 
 
 @cache

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -32,6 +33,8 @@ from models.settings import Settings
 from models.sync import changes_since
 
 SYNC_PREFIX = "s1."
+#: A position in the change sequence, as the database's BIGINT holds it.
+ChangeNumber = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -131,7 +134,7 @@ async def sync(
 ) -> Response[SyncRead]:
     """Everything in reach that changed since the token (from the beginning without one).
     Keep asking with ``next`` while ``more`` is true."""
-    position = pagination.decode(since, int, field="since", prefix=SYNC_PREFIX) or 0
+    position = pagination.decode(since, ChangeNumber, field="since", prefix=SYNC_PREFIX) or 0
     page = await changes_since(
         caller=caller, since=position, limit=limit, grace_days=_settings(request).report_grace_days
     )

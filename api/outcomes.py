@@ -80,7 +80,7 @@ async def read_outcome_report(
     caller: CurrentCaller,
     case_id: FromPath[uuid.UUID],
     version: Annotated[
-        int | None, QueryParameter(ge=1, description="a frozen version; omit for now")
+        int | None, QueryParameter(ge=1, le=2**31 - 1, description="a frozen version; omit for now")
     ] = None,
 ) -> Response[OutcomeReportRead]:
     """The case's outcome report (its opener, return org or partner), as the records stand
@@ -141,7 +141,7 @@ async def read_outcomes(
         chunks = aggregate.csv_chunks(caller=caller, filters=filters, grace_days=grace_days)
         return Stream(
             _encoded(chunks),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="outcomes.csv"'},
         )
     figures = await aggregate.outcomes(caller=caller, filters=filters, grace_days=grace_days)

@@ -7,7 +7,9 @@ import re
 from http import HTTPStatus
 from typing import Any
 
+import msgspec
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
 from models.attachments import TooLarge
@@ -98,6 +100,53 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 def without_values(message: str) -> str:
     """Drop quoted input values from a message: they may be personal data."""
     return _QUOTED.sub("…", message)
+
+
+class ProblemError(msgspec.Struct):
+    field: str
+    message: str
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details, as every error of the API is answered."""
+
+    type: str
+    title: str
+    status: int
+    detail: str = ""
+    #: The fields that break a rule (422).
+    errors: list[ProblemError] | None = None
+    #: The stored record a reused client id names (409).
+    stored_id: str | None = None
+
+
+#: Every error an API route can answer, declared in its OpenAPI operation.
+ERRORS = {
+    400: "the body is not readable JSON",
+    401: "no valid bearer token",
+    403: "the caller's organisation may not do this",
+    404: "no such record, or outside the caller's reach",
+    409: "conflicts with the stored state or record",
+    412: "If-Match names a stale version",
+    413: "the body is over the limit",
+    415: "the body is not JSON",
+    422: "a rule of the plan or a field is broken",
+    428: "If-Match is required",
+    429: "too many requests; see Retry-After",
+}
+
+
+def declare_errors(handler: Any) -> None:
+    """Declare the problem responses (and 304 for reads) on an API route handler."""
+    declared = {
+        code: ResponseSpec(
+            data_container=Problem, media_type="application/problem+json", description=text
+        )
+        for code, text in ERRORS.items()
+    }
+    if "GET" in handler.http_methods:
+        declared[304] = ResponseSpec(data_container=None, description="not modified since the ETag")
+    handler.responses = {**declared, **(handler.responses or {})}
 
 
 def config() -> ProblemDetailsConfig:
