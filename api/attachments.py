@@ -17,6 +17,7 @@ from litestar.params import Body, FromPath
 
 from api.auth import CurrentCaller, requires_kind
 from api.etags import client_has
+from api.media_types import answers
 from models import attachments
 from models.attachments import too_large
 from models.organisations import OrganisationKind
@@ -103,7 +104,11 @@ async def upload_attachment(
     return Response(attachment_view(row), status_code=201 if created else 200)
 
 
-@get("/attachments/{attachment_id:uuid}", tags=["attachments"])
+@get(
+    "/attachments/{attachment_id:uuid}",
+    tags=["attachments"],
+    operation_class=answers(*(media_type for _, media_type in attachments.SIGNATURES)),
+)
 async def download_attachment(
     request: Request[Any, Any, Any], caller: CurrentCaller, attachment_id: FromPath[uuid.UUID]
 ) -> Response[bytes]:

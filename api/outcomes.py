@@ -18,6 +18,7 @@ from litestar.response import Stream
 from api.auth import CurrentCaller
 from api.cases import CountryFilter
 from api.etags import cacheable, client_has, etag_of
+from api.media_types import answers
 from models.cases.tables import Exploitation
 from models.errors import NotFound, RuleViolation
 from models.outcomes import aggregate, charts, page, report
@@ -26,6 +27,8 @@ from models.outcomes.report import OutcomeReport
 from models.settings import Settings
 
 HTML = "text/html"
+CSV = "text/csv"
+SVG = "image/svg+xml"
 #: The page has no script and no resource from elsewhere; its only style is inline.
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
@@ -74,7 +77,11 @@ def _page(request: Request[Any, Any, Any], text: str) -> Response[bytes]:
     )
 
 
-@get("/cases/{case_id:uuid}/outcome-report", tags=["outcomes"])
+@get(
+    "/cases/{case_id:uuid}/outcome-report",
+    tags=["outcomes"],
+    operation_class=answers(HTML, also_json=True),
+)
 async def read_outcome_report(
     request: Request[Any, Any, Any],
     caller: CurrentCaller,
@@ -125,7 +132,12 @@ async def _encoded(chunks: AsyncIterator[str]) -> AsyncIterator[bytes]:
         yield chunk.encode()
 
 
-@get("/outcomes", tags=["outcomes"], dependencies=FILTERS)
+@get(
+    "/outcomes",
+    tags=["outcomes"],
+    dependencies=FILTERS,
+    operation_class=answers(CSV, also_json=True),
+)
 async def read_outcomes(
     request: Request[Any, Any, Any],
     caller: CurrentCaller,
@@ -141,14 +153,19 @@ async def read_outcomes(
         chunks = aggregate.csv_chunks(caller=caller, filters=filters, grace_days=grace_days)
         return Stream(
             _encoded(chunks),
-            media_type="text/csv",
+            media_type=CSV,
             headers={"Content-Disposition": 'attachment; filename="outcomes.csv"'},
         )
     figures = await aggregate.outcomes(caller=caller, filters=filters, grace_days=grace_days)
     return cacheable(request, figures)
 
 
-@get("/outcomes/charts/{chart:str}", tags=["outcomes"], dependencies=FILTERS)
+@get(
+    "/outcomes/charts/{chart:str}",
+    tags=["outcomes"],
+    dependencies=FILTERS,
+    operation_class=answers(SVG),
+)
 async def read_outcome_chart(
     caller: CurrentCaller, chart: FromPath[str], filters: Filters
 ) -> Response[bytes]:
@@ -157,7 +174,7 @@ async def read_outcome_chart(
     if not chart.endswith(".svg"):
         raise NotFound("charts are SVG: ask for <name>.svg")
     svg = await charts.draw(chart.removesuffix(".svg"), caller=caller, filters=filters)
-    return Response(content=svg, media_type="image/svg+xml", headers={"Cache-Control": "no-cache"})
+    return Response(content=svg, media_type=SVG, headers={"Cache-Control": "no-cache"})
 
 
 #: Route handlers of this module, registered by ``api/app.py``.

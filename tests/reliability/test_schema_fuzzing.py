@@ -276,12 +276,6 @@ def test_error_answers_are_declared_as_problem_details(fuzzed: Fuzzer):
     assert found == [], "\n".join(found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect: GET /api/v1/attachments/{id} answers image/png, image/jpeg or "
-    "application/pdf and GET /api/v1/outcomes?format=csv answers text/csv, but both declare "
-    "only application/json",
-)
 def test_success_content_types_are_declared(fuzzed: Fuzzer):
     found = _report(
         fuzzed.findings, lambda f: f.check == "content_type_conformance" and _is_success(f)

@@ -1,0 +1,30 @@
+"""A phone app generated from the OpenAPI schema knows what each answer is: receipts,
+CSV, printable pages and charts are declared as what they are, not as JSON."""
+
+from __future__ import annotations
+
+import pytest
+
+SCHEMA = "/schema/openapi.json"
+
+
+@pytest.mark.parametrize(
+    ("path", "media_types"),
+    [
+        ("/api/v1/attachments/{attachment_id}", ["image/jpeg", "image/png", "application/pdf"]),
+        ("/api/v1/outcomes", ["application/json", "text/csv"]),
+        ("/api/v1/cases/{case_id}/outcome-report", ["application/json", "text/html"]),
+        ("/api/v1/outcomes/charts/{chart}", ["image/svg+xml"]),
+    ],
+)
+async def test_answers_that_are_not_only_json_declare_their_media_types(client, path, media_types):
+    schema = (await client.get(SCHEMA)).json()
+    success = schema["paths"][path]["get"]["responses"]["200"]
+    assert list(success["content"]) == media_types
+
+
+async def test_the_outcome_figures_keep_their_json_schema_beside_the_csv(client):
+    schema = (await client.get(SCHEMA)).json()
+    content = schema["paths"]["/api/v1/outcomes"]["get"]["responses"]["200"]["content"]
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Outcomes"}
+    assert content["text/csv"]["schema"]["type"] == "string"
