@@ -15,9 +15,9 @@ from litestar.enums import RequestEncodingType
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import Body, FromPath
 
+from api.answers import answers, stored_again
 from api.auth import CurrentCaller, requires_kind
 from api.etags import client_has
-from api.media_types import answers
 from models import attachments
 from models.attachments import too_large
 from models.organisations import OrganisationKind
@@ -80,6 +80,7 @@ def _etag(row: attachments.Row) -> str:
         requires_kind(OrganisationKind.partner, OrganisationKind.return_org),
         within_upload_limit,
     ],
+    responses=stored_again(AttachmentRead),
 )
 async def upload_attachment(
     request: Request[Any, Any, Any],

@@ -11,6 +11,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api import pagination
+from api.answers import stored_again
 from api.auth import CurrentCaller
 from api.etags import cacheable
 from api.followup_views import (
@@ -50,7 +51,7 @@ class FollowUpController(Controller):
     path = "/cases/{case_id:uuid}"
     tags = ("follow-up",)
 
-    @post("/reports")
+    @post("/reports", responses=stored_again(ReportRead))
     async def submit_report(
         self, caller: CurrentCaller, case_id: FromPath[uuid.UUID], data: JSONBody[ReportCreate]
     ) -> Response[ReportRead]:
@@ -66,7 +67,7 @@ class FollowUpController(Controller):
         rows = await reports.reports_of(caller=caller, case_id=case_id)
         return cacheable(request, ReportPage(items=[report_view(r) for r in rows]))
 
-    @post("/payments")
+    @post("/payments", responses=stored_again(PaymentRead))
     async def record_payment(
         self, caller: CurrentCaller, case_id: FromPath[uuid.UUID], data: JSONBody[PaymentCreate]
     ) -> Response[PaymentRead]:

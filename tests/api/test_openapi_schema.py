@@ -28,3 +28,19 @@ async def test_the_outcome_figures_keep_their_json_schema_beside_the_csv(client)
     content = schema["paths"]["/api/v1/outcomes"]["get"]["responses"]["200"]["content"]
     assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Outcomes"}
     assert content["text/csv"]["schema"]["type"] == "string"
+
+
+@pytest.mark.parametrize(
+    ("path", "view"),
+    [
+        ("/api/v1/attachments", "AttachmentRead"),
+        ("/api/v1/cases/{case_id}/reports", "ReportRead"),
+        ("/api/v1/cases/{case_id}/payments", "PaymentRead"),
+    ],
+)
+async def test_a_create_sent_again_declares_the_stored_record_as_its_200(client, path, view):
+    schema = (await client.get(SCHEMA)).json()
+    responses = schema["paths"][path]["post"]["responses"]
+    for status in ("200", "201"):
+        content = responses[status]["content"]["application/json"]
+        assert content["schema"]["$ref"].endswith(view), (status, content)

@@ -1,15 +1,18 @@
-"""Declaring, in OpenAPI, a success answer that is not (only) JSON.
+"""Declaring in OpenAPI the success answers Litestar cannot derive from a route's
+return annotation, so that clients and the schema fuzzing see what it really sends.
 
-Litestar describes a route's ``200`` from its return annotation, as JSON. A route that
-answers receipts, CSV, a printable page or SVG names its media types with
-``operation_class=answers(...)`` so that clients and the schema fuzzing see what it
-really sends.
+- A route that answers receipts, CSV, a printable page or SVG names its media types with
+  ``operation_class=answers(...)`` (Litestar would declare JSON).
+- A create that a phone may retry declares ``responses=stored_again(View)``: ``200`` with
+  the stored record beside its ``201``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from litestar.openapi import ResponseSpec
 from litestar.openapi.spec import (
     OpenAPIMediaType,
     OpenAPIResponse,
@@ -41,3 +44,8 @@ def answers(*media_types: str, also_json: bool = False) -> type[Operation]:
             }
 
     return Answers
+
+
+def stored_again(view: type[Any]) -> dict[int, ResponseSpec]:
+    """The ``200`` of a create sent again with the same id and content."""
+    return {200: ResponseSpec(data_container=view, description="the same record, sent again")}
