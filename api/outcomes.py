@@ -9,16 +9,17 @@ from collections.abc import AsyncIterator
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+import anyio
 import msgspec
 from litestar import Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
+from api.answers import answers
 from api.auth import CurrentCaller
 from api.cases import CountryFilter
 from api.etags import cacheable, client_has, etag_of
-from api.media_types import answers
 from models.cases.tables import Exploitation
 from models.errors import NotFound, RuleViolation
 from models.outcomes import aggregate, charts, page, report
@@ -128,7 +129,16 @@ Filters = NamedDependency[OutcomeFilter]
 
 
 async def _encoded(chunks: AsyncIterator[str]) -> AsyncIterator[bytes]:
-    async for chunk in chunks:
+    """The chunks as bytes. A client that goes away cancels the stream; each chunk's
+    reading is shielded so that the cancellation lands between chunks, never inside a
+    page's transaction (anyio would cancel its rollback too, and the connection would
+    never go back to the pool)."""
+    while True:
+        with anyio.CancelScope(shield=True):
+            try:
+                chunk = await anext(chunks)
+            except StopAsyncIteration:
+                return
         yield chunk.encode()
 
 

@@ -4,6 +4,7 @@ cases; the same rows as a streamed CSV; and the charts as SVG."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import xml.etree.ElementTree as ET
@@ -307,6 +308,69 @@ async def test_the_csv_is_read_a_page_of_cases_at_a_time(
     assert sorted(row["reference"] for row in rows) == sorted(
         [world.completed.reference, world.in_reintegration.reference, world.planned.reference]
     )
+
+
+async def cut_off(app: Any, path: str, query: bytes, headers: dict[str, str], when: Any) -> None:
+    """Ask the app for ``path`` as a phone whose network drops once ``when`` is set."""
+    asked = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await when.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        pass
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"tracker.test")]
+        + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+        "client": ("127.0.0.1", 50000),
+        "server": ("tracker.test", 80),
+        "state": {},
+    }
+    await asyncio.wait_for(app(scope, receive, send), timeout=10)
+
+
+async def test_a_csv_download_cut_off_midway_gives_its_connection_back(
+    client, world, authority, settings, monkeypatch
+):
+    """A phone on a bad network loses the CSV half way, again and again, each time while
+    a page of cases is being read: every cut-off ends its transaction and gives its
+    connection back, and the tracker keeps answering."""
+    reading = asyncio.Event()
+    read_page = aggregate._page_rows
+
+    async def slow_page(cases: list[dict[str, Any]], *, cutoff: date) -> list[tuple]:
+        rows = await read_page(cases, cutoff=cutoff)
+        reading.set()
+        await asyncio.sleep(0.2)  # the network drops now
+        return rows
+
+    monkeypatch.setattr(aggregate, "_page_rows", slow_page)
+    app = client._transport.app
+    for _ in range(settings.postgres_pool_size + 2):
+        reading.clear()
+        await cut_off(app, OUTCOMES, b"format=csv", authority.headers, when=reading)
+    monkeypatch.setattr(aggregate, "_page_rows", read_page)
+
+    whole = await asyncio.wait_for(
+        client.get(OUTCOMES, params={"format": "csv"}, headers=authority.headers), timeout=10
+    )
+    assert whole.status_code == 200
+    assert len(list(csv.reader(io.StringIO(whole.text)))) == 1 + 5
 
 
 # --- Charts -------------------------------------------------------------------------------------
