@@ -3,13 +3,17 @@ webhooks to deliver later. Events carry ids and facts of the case, never persona
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
+from models import database
 from models.events.tables import Event
+
+log = logging.getLogger(__name__)
 
 #: Every event type, and what it reports.
 EVENT_TYPES = {
@@ -30,17 +34,16 @@ EVENT_TYPES = {
 }
 
 
-async def emit(
+def _event(
     type: str,
     *,
     case_id: uuid.UUID | None,
     case_reference: str | None,
     data: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
-) -> bool:
-    """Write an event; with ``dedupe_key``, only the first of its kind. True when written."""
+) -> Event:
     assert type in EVENT_TYPES, type
-    event = Event(
+    return Event(
         id=uuid.uuid4(),
         type=type,
         case_id=case_id,
@@ -50,8 +53,63 @@ async def emit(
         dedupe_key=dedupe_key,
         fanned_out=False,
     )
+
+
+async def emit(
+    type: str,
+    *,
+    case_id: uuid.UUID | None,
+    case_reference: str | None,
+    data: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+) -> bool:
+    """Write an event; with ``dedupe_key``, only the first of its kind. True when written."""
+    event = _event(
+        type, case_id=case_id, case_reference=case_reference, data=data, dedupe_key=dedupe_key
+    )
     if dedupe_key is None:
         await event.save()
         return True
     written = await Event.insert(event).on_conflict(action="DO NOTHING").returning(Event.id)
     return bool(written)
+
+
+class Due(msgspec.Struct, frozen=True):
+    """An event a sweep found due; its ``dedupe_key`` makes it once only."""
+
+    type: str
+    case_id: uuid.UUID
+    case_reference: str
+    data: dict[str, Any]
+    dedupe_key: str
+
+
+#: Events written by one statement (8 parameters each: far inside both engines' limits).
+BATCH = 500
+
+
+async def emit_due(due: list[Due]) -> int:
+    """Write the events not written before, a batch per statement and transaction; how
+    many were new. A failing batch is logged and the others are still written."""
+    written = 0
+    for start in range(0, len(due), BATCH):
+        events = [
+            _event(
+                d.type,
+                case_id=d.case_id,
+                case_reference=d.case_reference,
+                data=d.data,
+                dedupe_key=d.dedupe_key,
+            )
+            for d in due[start : start + BATCH]
+        ]
+        try:
+            async with database.transaction():
+                new = (
+                    await Event.insert(*events).on_conflict(action="DO NOTHING").returning(Event.id)
+                )
+        except Exception:
+            log.exception("could not write %d due events", len(events))
+            continue
+        written += len(new)
+    return written

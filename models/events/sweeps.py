@@ -1,6 +1,8 @@
-"""Sweeps over all due work, each in one query: overdue follow-up months, reflection
-periods about to end, support windows that closed. Each raises its events once, however
-often it runs and in however many processes (the events' unique keys decide)."""
+"""Sweeps over all due work, set-based: overdue follow-up months, reflection periods
+about to end, support windows that closed. Each reads its cases in one or two queries
+and writes its events a batch per statement, however many cases there are. Each raises
+its events once, however often it runs and in however many processes (the events'
+unique keys decide)."""
 
 from __future__ import annotations
 
@@ -10,18 +12,21 @@ import logging
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from piccolo.engine.postgres import PostgresEngine
 
 from models import database
 from models.cases import rules
+from models.cases.records import Row
 from models.cases.tables import Case, Status
-from models.events.outbox import emit
+from models.events.outbox import Due, emit_due
 from models.followup.tasks import month_due_on, months_reported
+
+REFLECTION_WARNING_DAYS = 7
 
 log = logging.getLogger(__name__)
 
-REFLECTION_WARNING_DAYS = 7
 #: Arbitrary constants naming each sweep's PostgreSQL advisory lock.
 LOCKS = {"followup": 7_302_118_901, "reflection": 7_302_118_902, "support": 7_302_118_903}
 
@@ -62,43 +67,51 @@ def overdue_months(
     ]
 
 
+def _active() -> Any:
+    return Case.status == Status.reintegration
+
+
+def _overdue_events(case: Row, reported: set[int], today: date, grace_days: int) -> list[Due]:
+    overdue = overdue_months(case["arrived_on"], reported, today=today, grace_days=grace_days)
+    due = []
+    for month in overdue:
+        due.append(
+            Due(
+                "followup.overdue",
+                case["id"],
+                case["reference"],
+                {"month": month, "due_on": month_due_on(case["arrived_on"], month)},
+                f"followup.overdue:{case['id']}:{month}",
+            )
+        )
+        if month - 1 in overdue:
+            due.append(
+                Due(
+                    "followup.escalated",
+                    case["id"],
+                    case["reference"],
+                    {"months": [month - 1, month]},
+                    f"followup.escalated:{case['id']}:{month}",
+                )
+            )
+    return due
+
+
 async def followup_sweep(*, today: date, grace_days: int) -> int:
     """``followup.overdue`` the first time a month is overdue; ``followup.escalated`` (for
     the return organisation) when two consecutive months are."""
     async with exclusive("followup") as mine:
         if not mine:
             return 0
-        cases = await Case.select(Case.id, Case.reference, Case.arrived_on).where(
-            Case.status == Status.reintegration
-        )
-        reported = await months_reported([case["id"] for case in cases])
-        raised = 0
+        cases = await Case.select(Case.id, Case.reference, Case.arrived_on).where(_active())
+        reported = await months_reported(Case.select(Case.id).where(_active()))
+        due: list[Due] = []
         for case in cases:
             try:
-                overdue = overdue_months(
-                    case["arrived_on"], reported[case["id"]], today=today, grace_days=grace_days
-                )
-                async with database.transaction():
-                    for month in overdue:
-                        due = month_due_on(case["arrived_on"], month)
-                        raised += await emit(
-                            "followup.overdue",
-                            case_id=case["id"],
-                            case_reference=case["reference"],
-                            data={"month": month, "due_on": due},
-                            dedupe_key=f"followup.overdue:{case['id']}:{month}",
-                        )
-                        if month - 1 in overdue:
-                            raised += await emit(
-                                "followup.escalated",
-                                case_id=case["id"],
-                                case_reference=case["reference"],
-                                data={"months": [month - 1, month]},
-                                dedupe_key=f"followup.escalated:{case['id']}:{month}",
-                            )
+                due += _overdue_events(case, reported[case["id"]], today, grace_days)
             except Exception:
                 log.exception("follow-up sweep failed for case %s", case["id"])
-        return raised
+        return await emit_due(due)
 
 
 async def reflection_sweep(*, today: date) -> int:
@@ -112,20 +125,18 @@ async def reflection_sweep(*, today: date) -> int:
             Case.reflection_period_end > today,
             Case.reflection_period_end <= today + timedelta(days=REFLECTION_WARNING_DAYS),
         )
-        raised = 0
-        for case in cases:
-            try:
-                end = case["reflection_period_end"]
-                raised += await emit(
+        return await emit_due(
+            [
+                Due(
                     "reflection.ending",
-                    case_id=case["id"],
-                    case_reference=case["reference"],
-                    data={"reflection_period_end": end},
-                    dedupe_key=f"reflection.ending:{case['id']}:{end}",
+                    case["id"],
+                    case["reference"],
+                    {"reflection_period_end": case["reflection_period_end"]},
+                    f"reflection.ending:{case['id']}:{case['reflection_period_end']}",
                 )
-            except Exception:
-                log.exception("reflection sweep failed for case %s", case["id"])
-        return raised
+                for case in cases
+            ]
+        )
 
 
 async def support_sweep(*, today: date) -> int:
@@ -134,26 +145,25 @@ async def support_sweep(*, today: date) -> int:
     async with exclusive("support") as mine:
         if not mine:
             return 0
-        cases = await Case.select(Case.id, Case.reference, Case.support_ends_on).where(
-            Case.status == Status.reintegration, Case.support_ends_on <= today
-        )
-        reported = await months_reported([case["id"] for case in cases])
-        raised = 0
-        for case in cases:
-            try:
-                missing = [
-                    m for m in range(1, rules.SUPPORT_MONTHS + 1) if m not in reported[case["id"]]
-                ]
-                raised += await emit(
+        ended = _active() & (Case.support_ends_on <= today)
+        cases = await Case.select(Case.id, Case.reference, Case.support_ends_on).where(ended)
+        reported = await months_reported(Case.select(Case.id).where(ended))
+        return await emit_due(
+            [
+                Due(
                     "support.ended",
-                    case_id=case["id"],
-                    case_reference=case["reference"],
-                    data={
+                    case["id"],
+                    case["reference"],
+                    {
                         "support_ends_on": case["support_ends_on"],
-                        "months_without_report": missing,
+                        "months_without_report": [
+                            m
+                            for m in range(1, rules.SUPPORT_MONTHS + 1)
+                            if m not in reported[case["id"]]
+                        ],
                     },
-                    dedupe_key=f"support.ended:{case['id']}",
+                    f"support.ended:{case['id']}",
                 )
-            except Exception:
-                log.exception("support sweep failed for case %s", case["id"])
-        return raised
+                for case in cases
+            ]
+        )

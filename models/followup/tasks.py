@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from piccolo.query import Select
+
 from models.cases import rules
 from models.cases.reach import within_reach
 from models.cases.records import Row
@@ -48,12 +50,17 @@ def monthly_report_tasks(
     ]
 
 
-async def months_reported(case_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[int]]:
+async def months_reported(cases: list[uuid.UUID] | Select) -> dict[uuid.UUID, set[int]]:
+    """The months with a report, of a few cases by id or of all those a query selects
+    (a sweep's: its ids would overflow the engines' parameter limits)."""
     reported: dict[uuid.UUID, set[int]] = defaultdict(set)
-    if case_ids:
-        for row in await Report.select(Report.case, Report.month).where(
-            Report.case.is_in(case_ids)
-        ):
+    if isinstance(cases, Select) or cases:
+        rows = (
+            await Report.select(Report.case, Report.month)
+            .distinct()
+            .where(Report.case.is_in(cases))
+        )
+        for row in rows:
             reported[row["case"]].add(row["month"])
     return reported
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from jobs import webhooks as delivery_job
 from jobs.scheduler import run_every_job_once
 from models import database
-from models.events import sweeps
+from models.events import outbox, sweeps
 from models.events.tables import Delivery, Event
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
@@ -149,30 +149,53 @@ async def test_support_end_is_raised_with_the_months_missing(journey: Journey):
     assert json.loads(event["data"])["months_without_report"] == [2, 3, 4, 5, 6]
 
 
-async def test_sweeps_query_all_due_cases_at_once(journey: Journey, monkeypatch):
-    selects = []
+async def test_sweeps_send_as_many_statements_for_five_cases_as_for_two(
+    journey: Journey, monkeypatch
+):
+    """Set-based: the cases are read, and their events written, a batch per statement."""
+    statements = []
     engine_class = type(database.current())
     original = engine_class.run_querystring
 
     async def counting(self, querystring, *args, **kwargs):
-        if str(querystring).lstrip().upper().startswith("SELECT"):
-            selects.append(str(querystring))
+        statements.append(str(querystring))
         return await original(self, querystring, *args, **kwargs)
 
-    async def sweep_selects(cases: int) -> int:
+    async def sweep_statements(cases: int) -> tuple[int, int]:
         for _ in range(cases):
             other = Journey(journey.client, journey.opener, journey.return_org, journey.partner)
             await other.open()
             await other.plan()
             await other.depart(on=days_ago(76))
             await other.arrive(on=days_ago(75))
-        selects.clear()
+        statements.clear()
         monkeypatch.setattr(engine_class, "run_querystring", counting)
-        await sweeps.followup_sweep(today=date.today() + timedelta(days=400), grace_days=7)
+        later = date.today() + timedelta(days=400)
+        raised = await sweeps.followup_sweep(today=later, grace_days=7)
+        raised += await sweeps.support_sweep(today=later)
         monkeypatch.setattr(engine_class, "run_querystring", original)
-        return len(selects)
+        return len(statements), raised
 
-    assert await sweep_selects(2) == await sweep_selects(5)
+    two, raised_for_two = await sweep_statements(2)
+    five, raised_for_five = await sweep_statements(5)
+    assert raised_for_two == 2 * (6 + 5 + 1), "six overdue, five escalated, support ended"
+    assert raised_for_five == 5 * (6 + 5 + 1), "the first two raised theirs already"
+    assert two == five
+
+
+async def test_a_sweep_writes_more_events_than_one_statement_holds(journey: Journey, monkeypatch):
+    """Due events in several batches: every event is written, once."""
+    monkeypatch.setattr(outbox, "BATCH", 4)
+    for _ in range(3):
+        other = Journey(journey.client, journey.opener, journey.return_org, journey.partner)
+        await other.open()
+        await other.plan()
+        await other.depart(on=days_ago(76))
+        await other.arrive(on=days_ago(75))
+    later = date.today() + timedelta(days=400)
+    assert await sweeps.followup_sweep(today=later, grace_days=7) == 3 * (6 + 5)
+    assert await sweeps.followup_sweep(today=later, grace_days=7) == 0
+    assert await Event.count().where(Event.type == "followup.overdue") == 3 * 6
 
 
 async def test_a_webhook_receives_signed_events_of_its_reach_only(
