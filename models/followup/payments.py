@@ -131,7 +131,7 @@ async def record_payment(
             await _emit("payment.recorded", case, values)
             if waits:
                 await _emit("payment.pending_approval", case, values)
-            await amend_if_closed(case_id, caller)
+            await amend_if_closed(case, caller)
         return personal.open_row(Payment, row), created
 
 
@@ -185,7 +185,7 @@ async def _decide(
         ).where(Payment.id == payment_id)
         await audit.record(caller, f"payment.{to.value}", [case_id])
         await _emit(f"payment.{to.value}", case, payment | {"status": to})
-        await amend_if_closed(case_id, caller)
+        await amend_if_closed(case, caller)
         stored = await Payment.select().where(Payment.id == payment_id).first()
         return personal.open_row(Payment, stored)
 

@@ -59,7 +59,7 @@ async def submit_report(
                 case_reference=case["reference"],
                 data={"report_id": data.id, "month": data.month},
             )
-            await amend_if_closed(case_id, caller)
+            await amend_if_closed(case, caller)
         return personal.open_row(Report, row), created
 
 

@@ -11,7 +11,7 @@ import uuid
 import msgspec
 
 from models import database, vault
-from models.cases.records import case_row
+from models.cases.records import Row, case_row
 from models.cases.tables import Status
 from models.organisations import Caller
 from models.outcomes.report import OutcomeReport, build
@@ -33,21 +33,21 @@ async def freeze_on_closure(case_id: uuid.UUID, caller: Caller | None) -> None:
         await store(case_id, await build(case), version=1, reason=CLOSURE, caller=caller)
 
 
-async def amend_if_closed(case_id: uuid.UUID, caller: Caller | None) -> None:
-    """After a report or payment was written: if the case is closed and its report no
-    longer reads as the latest version kept, keep it as a new, amended version. Safe to
-    call after any write: an open case, or a write that changed nothing, adds nothing."""
-    async with database.transaction():
-        case = await case_row(case_id, lock=True)
-        if case is None or case["status"] not in CLOSED:
-            return
-        report = await build(case)
-        latest = await latest_of(case_id)
-        if latest is not None and unseal(case_id, latest["body"], as_type=OutcomeReport) == report:
-            return
-        # A case closed before reports were frozen has no version 1 of its closure.
-        version = latest["version"] + 1 if latest else 1
-        await store(case_id, report, version=version, reason=AMENDMENT, caller=caller)
+async def amend_if_closed(case: Row, caller: Caller | None) -> None:
+    """After a report or payment was written, with the case's row as locked by that
+    write's transaction: if the case is closed and its report no longer reads as the
+    latest version kept, keep it as a new, amended version. An open case costs nothing;
+    a write that changed nothing adds nothing."""
+    if case["status"] not in CLOSED:
+        return
+    case_id = case["id"]
+    report = await build(case)
+    latest = await latest_of(case_id)
+    if latest is not None and unseal(case_id, latest["body"], as_type=OutcomeReport) == report:
+        return
+    # A case closed before reports were frozen has no version 1 of its closure.
+    version = latest["version"] + 1 if latest else 1
+    await store(case_id, report, version=version, reason=AMENDMENT, caller=caller)
 
 
 async def erase_closure_notes(case_id: uuid.UUID) -> None:

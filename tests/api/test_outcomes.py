@@ -8,8 +8,9 @@ from typing import Any
 
 import httpx
 
-from models import vault
-from models.organisations import authenticate
+from models import database, vault
+from models.cases.records import case_row
+from models.organisations import Caller, authenticate
 from models.outcomes import frozen, versions
 from models.outcomes.report import OutcomeReport
 from models.outcomes.tables import FrozenOutcomeReport
@@ -377,6 +378,12 @@ async def test_a_correction_after_closure_is_kept_as_an_amended_version(
     assert current["reports_received"] == 4
 
 
+async def amend(case_id: uuid.UUID, caller: Caller) -> None:
+    """The amendment hook, as a writer calls it: in its transaction, on the locked row."""
+    async with database.transaction():
+        await frozen.amend_if_closed(await case_row(case_id, lock=True), caller)
+
+
 async def test_frozen_versions_are_kept_and_amended_by_the_hooks(
     client, authority, return_org, partner
 ):
@@ -388,7 +395,7 @@ async def test_frozen_versions_are_kept_and_amended_by_the_hooks(
 
     await frozen.freeze_on_closure(case_id, caller)
     await frozen.freeze_on_closure(case_id, caller)  # once only
-    await frozen.amend_if_closed(case_id, caller)  # nothing changed: no new version
+    await amend(case_id, caller)  # nothing changed: no new version
     assert [v["version"] for v in (await case.outcome_report())["versions"]] == [1]
 
     waiting = (await case.outcome_report())["payments_pending"]
@@ -396,8 +403,8 @@ async def test_frozen_versions_are_kept_and_amended_by_the_hooks(
     payments = await client.get(f"{case.path}/payments", headers=return_org.headers)
     (pending,) = [p for p in payments.json()["items"] if p["status"] == "pending_approval"]
     await case.decide(pending["id"], "approval")
-    await frozen.amend_if_closed(case_id, caller)
-    await frozen.amend_if_closed(case_id, caller)
+    await amend(case_id, caller)
+    await amend(case_id, caller)
 
     versions = (await case.outcome_report())["versions"]
     assert [(v["version"], v["reason"]) for v in versions] == [(1, "closure"), (2, "amendment")]
@@ -414,7 +421,7 @@ async def test_an_open_case_is_not_frozen_and_an_unknown_version_is_not_found(
     case = await followed_case(client, authority, return_org, partner)
     caller = await authenticate(return_org.token)
     await frozen.freeze_on_closure(uuid.UUID(case.id), caller)
-    await frozen.amend_if_closed(uuid.UUID(case.id), caller)
+    await amend(uuid.UUID(case.id), caller)
     assert (await case.outcome_report())["versions"] == []
 
     missing = await client.get(
