@@ -133,20 +133,20 @@ class Caller:
         self.kind = kind
 
 
+#: Every request runs this: one fixed statement, without the query builder's cost.
+_CALLER_OF_TOKEN = (
+    "SELECT u.id AS user_id, o.id AS organisation_id, o.kind, t.expires_at, t.revoked_at "  # noqa: S608 - table names only
+    f"FROM {ApiToken._meta.tablename} t "
+    f"JOIN {User._meta.tablename} u ON u.id = t.{ApiToken.user._meta.db_column_name} "
+    f"JOIN {Organisation._meta.tablename} o ON o.id = u.{User.organisation._meta.db_column_name} "
+    "WHERE t.token_hash = {}"
+)
+
+
 async def authenticate(token: str) -> Caller:
     """The caller a bearer token stands for. The token is looked up by its hash, so the
     comparison never runs over the secret itself."""
-    rows = (
-        await ApiToken.select(
-            ApiToken.user.id,
-            ApiToken.user.organisation.id,
-            ApiToken.user.organisation.kind,
-            ApiToken.expires_at,
-            ApiToken.revoked_at,
-        )
-        .where(ApiToken.token_hash == _hash(token))
-        .output(nested=True)
-    )
+    rows = await ApiToken.raw(_CALLER_OF_TOKEN, _hash(token))
     if not rows:
         raise NotAuthenticated("unknown token")
     row = rows[0]
@@ -154,5 +154,4 @@ async def authenticate(token: str) -> Caller:
         raise NotAuthenticated("token revoked")
     if row["expires_at"] is not None and row["expires_at"] <= now():
         raise NotAuthenticated("token expired")
-    organisation = row["user"]["organisation"]
-    return Caller(row["user"]["id"], organisation["id"], OrganisationKind(organisation["kind"]))
+    return Caller(row["user_id"], row["organisation_id"], OrganisationKind(row["kind"]))
