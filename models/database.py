@@ -139,6 +139,11 @@ def for_update(query):
     return query
 
 
+def row_lock() -> str:
+    """The clause that ends a raw SELECT to lock its rows (see ``for_update``)."""
+    return " FOR UPDATE" if isinstance(current(), PostgresEngine) else ""
+
+
 @contextlib.asynccontextmanager
 async def snapshot() -> AsyncIterator[None]:
     """Reads that all see the database at one moment. For reading only."""
