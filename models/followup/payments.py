@@ -6,8 +6,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from piccolo.query.functions.aggregate import Sum
-
 from models import audit, changes, database
 from models.attachments import usable_as_receipt
 from models.cases import personal
@@ -40,29 +38,21 @@ async def _emit(event: str, case: Row, payment: Row) -> None:
     )
 
 
+#: Spent (every payment not rejected, pending ones too) and planned, of one category in
+#: one currency, in one statement.
+_SPENT_AND_PLANNED = (
+    f"SELECT (SELECT COALESCE(SUM(amount_hundredths), 0) FROM {Payment._meta.tablename} "  # noqa: S608 - table names
+    'WHERE "case" = {} AND category = {} AND currency = {} AND status <> {}) AS spent, '
+    f"(SELECT COALESCE(SUM(amount_hundredths), 0) FROM {BudgetLine._meta.tablename} "
+    'WHERE "case" = {} AND category = {} AND currency = {}) AS planned'
+)
+
+
 async def _over_budget(case_id: uuid.UUID, data: PaymentCreate) -> bool:
-    """Would this payment take its category (in its currency) above the plan's budget?
-    Every payment not rejected counts, pending ones too."""
-    same_kind = (
-        (Payment.case == case_id)
-        & (Payment.category == data.category)
-        & (Payment.currency == data.currency)
-    )
-    spent = (
-        await Payment.select(Sum(Payment.amount_hundredths, alias="total"))
-        .where(same_kind, Payment.status != PaymentStatus.rejected)
-        .first()
-    )
-    budget = (
-        await BudgetLine.select(Sum(BudgetLine.amount_hundredths, alias="total"))
-        .where(
-            BudgetLine.case == case_id,
-            BudgetLine.category == data.category,
-            BudgetLine.currency == data.currency,
-        )
-        .first()
-    )
-    return (spent["total"] or 0) + to_hundredths(data.amount) > (budget["total"] or 0)
+    """Would this payment take its category (in its currency) above the plan's budget?"""
+    kind = (case_id, data.category, data.currency)
+    (row,) = await Payment.raw(_SPENT_AND_PLANNED, *kind, PaymentStatus.rejected.value, *kind)
+    return int(row["spent"]) + to_hundredths(data.amount) > int(row["planned"])
 
 
 async def _check(caller: Caller, case: Row, data: PaymentCreate) -> None:
@@ -121,7 +111,7 @@ async def record_payment(
             "recorded_by": caller.user_id,
             "recorded_at": datetime.now(UTC),
             "fingerprint": content,
-            "change_seq": await changes.next_number(),
+            "change_seq": changes.UNSTAMPED,
         }
         row, created = await insert_once(
             Payment, values, same_as={"case": case_id, "fingerprint": content}
@@ -132,6 +122,7 @@ async def record_payment(
             if waits:
                 await _emit("payment.pending_approval", case, values)
             await amend_if_closed(case, caller)
+            row["change_seq"] = await changes.stamp(Payment, data.id)
         return personal.open_row(Payment, row), created
 
 

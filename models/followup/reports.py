@@ -46,7 +46,7 @@ async def submit_report(
             "submitted_by": caller.user_id,
             "submitted_at": datetime.now(UTC),
             "fingerprint": content,
-            "change_seq": await changes.next_number(),
+            "change_seq": changes.UNSTAMPED,
         }
         row, created = await insert_once(
             Report, values, same_as={"case": case_id, "fingerprint": content}
@@ -60,6 +60,7 @@ async def submit_report(
                 data={"report_id": data.id, "month": data.month},
             )
             await amend_if_closed(case, caller)
+            row["change_seq"] = await changes.stamp(Report, data.id)
         return personal.open_row(Report, row), created
 
 
