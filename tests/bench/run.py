@@ -15,13 +15,15 @@ servers run side by side, each one uvicorn process on 127.0.0.1, started the sam
   with msgspec (on SQLite with as many reader connections as the tracker has); run the SQL
   the outcomes routes ran, captured from the tracker in-process, and encode it.
 
-Scenarios, 16 concurrent clients each, time-bounded, from a separate process (wrk, or a small
-httpx client when wrk is not installed):
+Scenarios, the first two with 16 concurrent clients, time-bounded, from a separate process (wrk,
+or a small httpx client when wrk is not installed):
 
 * write: POST /api/v1/cases/{id}/payments by the partner of a case in reintegration (a fresh
   id per request, paid_on inside the window, a category and currency of the plan);
 * sync: GET /api/v1/sync?limit=100 by the partners, first page (no compression asked);
-* outcomes and outcomes CSV (GET /api/v1/outcomes[?format=csv]) when the routes exist;
+* outcomes and outcomes CSV (GET /api/v1/outcomes[?format=csv]), timed alone: three
+  requests one after the other per round and side (each reads the whole database), and
+  the tracker's memory growth streaming the CSV of one small country, then of every case;
 * the follow-up sweep (models.events.sweeps.followup_sweep, in this process, after a first
   run that raised the events) against the same statements sent through the raw driver, and,
   for information, against a batched raw version (one join, one write transaction).
@@ -76,9 +78,7 @@ GRACE_DAYS = 7
 MB = 1024 * 1024
 #: The tracker's reader connections on SQLite (models.sqlite_engine.READER_CONNECTIONS).
 SQLITE_READERS = 4
-CPUS = os.cpu_count() or 1
 ROOT = Path(__file__).resolve().parents[2]
-LONGEST_ROUND = 60.0
 
 BARE_APP = '''
 """The least each benchmarked request needs, on the same driver as the tracker."""
@@ -1048,7 +1048,7 @@ def run(args: argparse.Namespace) -> int:
             except (OSError, http.client.HTTPException, subprocess.SubprocessError) as error:
                 scenario.failure = f"{type(error).__name__}: {error}"
                 continue
-            if args.profile:
+            if args.profile and scenario.ratio == "rps":
                 profile(servers["tracker"], scenario, scenario.seconds, folder, Path(args.profile))
         if "outcomes_csv" in replay:
             bench.csv_memory = csv_memory(servers["tracker"], bench, bench.csv_headers)
