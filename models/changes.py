@@ -38,13 +38,17 @@ class ReachLoss(Table):
     organisation = UUID(index=True)
 
 
+#: Takes the next number; the counter row stays locked until the transaction ends.
+_TAKE_NUMBER = (
+    f"INSERT INTO {ChangeCounter._meta.tablename} (id, last) VALUES (1, 1) "  # noqa: S608 - our own table name
+    f"ON CONFLICT (id) DO UPDATE SET last = {ChangeCounter._meta.tablename}.last + 1 "
+    "RETURNING last"
+)
+
+
 async def next_number() -> int:
     """The next change number; call it inside the write transaction, after its row locks."""
-    table = ChangeCounter._meta.tablename
-    rows = await ChangeCounter.raw(
-        f"INSERT INTO {table} (id, last) VALUES (1, 1) "  # noqa: S608 - our own table name
-        f"ON CONFLICT (id) DO UPDATE SET last = {table}.last + 1 RETURNING last"
-    )
+    rows = await ChangeCounter.raw(_TAKE_NUMBER)
     return rows[0]["last"]
 
 
@@ -55,14 +59,10 @@ UNSTAMPED = 0
 async def stamp(table: type[Table], row_id: uuid.UUID) -> int:
     """Give a row just written the next change number; the last statement of its
     transaction (on PostgreSQL one statement takes the number and stamps the row)."""
-    counter, name = ChangeCounter._meta.tablename, table._meta.tablename
-    take = (
-        f"INSERT INTO {counter} (id, last) VALUES (1, 1) "  # noqa: S608 - our own table names
-        f"ON CONFLICT (id) DO UPDATE SET last = {counter}.last + 1 RETURNING last"
-    )
+    name = table._meta.tablename
     if isinstance(database.current(), PostgresEngine):
         rows = await table.raw(
-            f"WITH taken AS ({take}) UPDATE {name} SET change_seq = taken.last "  # noqa: S608
+            f"WITH taken AS ({_TAKE_NUMBER}) UPDATE {name} SET change_seq = taken.last "  # noqa: S608
             "FROM taken WHERE id = {} RETURNING change_seq",
             row_id,
         )
