@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from models.cases.rules import utc_today as today
+from models import clock
 from models.events import sweeps
 from models.settings import Settings
 
@@ -12,18 +12,18 @@ log = logging.getLogger(__name__)
 
 
 async def followup(settings: Settings) -> int:
-    raised = await sweeps.followup_sweep(today=today(), grace_days=settings.report_grace_days)
+    raised = await sweeps.followup_sweep(today=clock.today(), grace_days=settings.report_grace_days)
     log.info("follow-up sweep: %d events", raised)
     return raised
 
 
 async def reflection(settings: Settings) -> int:
-    raised = await sweeps.reflection_sweep(today=today())
+    raised = await sweeps.reflection_sweep(today=clock.today())
     log.info("reflection sweep: %d events", raised)
     return raised
 
 
 async def support(settings: Settings) -> int:
-    raised = await sweeps.support_sweep(today=today())
+    raised = await sweeps.support_sweep(today=clock.today())
     log.info("end-of-support sweep: %d events", raised)
     return raised

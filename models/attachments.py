@@ -16,13 +16,13 @@ import re
 import tempfile
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from piccolo.columns import UUID, BigInt, ForeignKey, Timestamptz, Varchar
 from piccolo.table import Table
 
+from models import clock
 from models.cases.reach import within_reach
 from models.client_ids import insert_once
 from models.errors import NotFound, RuleViolation, TrackerError
@@ -190,7 +190,7 @@ async def upload(
         "sha256": content.sha256,
         "media_type": content.media_type,
         "size": content.size,
-        "uploaded_at": datetime.now(UTC),
+        "uploaded_at": clock.now(),
     }
     # Imported here: models.database imports every table, this one included.
     from models import database

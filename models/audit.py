@@ -7,11 +7,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import datetime
 
 from piccolo.columns import UUID, Timestamptz, Varchar
 from piccolo.table import Table
 
+from models import clock
 from models.cases.tables import Case
 from models.organisations import Caller, OrganisationKind
 
@@ -33,7 +34,7 @@ class AuditEntry(Table):
 
 async def record(caller: Caller | None, action: str, case_ids: Iterable[uuid.UUID]) -> None:
     """One entry per case, all stamped with the same time and request."""
-    at = datetime.now(UTC)
+    at = clock.now()
     entries = [
         AuditEntry(
             id=uuid.uuid4(),

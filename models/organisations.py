@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 import pycountry
 from piccolo.columns import UUID, ForeignKey, Timestamptz, Varchar
 from piccolo.table import Table
 
+from models import clock
 from models.errors import NotAuthenticated, NotFound, RuleViolation
 
 TOKEN_PREFIX = "trk_"  # noqa: S105 - a visible marker, not a secret
@@ -50,10 +51,6 @@ class ApiToken(Table):
     revoked_at = Timestamptz(null=True, default=None)
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def is_country(code: str) -> bool:
     return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
 
@@ -74,7 +71,7 @@ async def add_organisation(*, name: str, kind: str, country: str) -> Organisatio
     if errors:
         raise RuleViolation.many(errors)
     organisation = Organisation(
-        id=uuid.uuid4(), name=name.strip(), kind=kind, country=country, created_at=now()
+        id=uuid.uuid4(), name=name.strip(), kind=kind, country=country, created_at=clock.now()
     )
     await organisation.save()
     return organisation
@@ -92,7 +89,9 @@ async def add_user(
         raise NotFound("no such organisation")
     if not name.strip():
         raise RuleViolation.on("name", "must not be empty")
-    user = User(id=uuid.uuid4(), organisation=organisation_id, name=name.strip(), created_at=now())
+    user = User(
+        id=uuid.uuid4(), organisation=organisation_id, name=name.strip(), created_at=clock.now()
+    )
     async with Organisation._meta.db.transaction():
         await user.save()
         token = await issue_token(user_id=user.id, valid_for=valid_for)
@@ -101,7 +100,7 @@ async def add_user(
 
 async def issue_token(*, user_id: uuid.UUID, valid_for: timedelta | None = None) -> str:
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)  # 256 bits from the OS's CSPRNG
-    created = now()
+    created = clock.now()
     await ApiToken(
         id=uuid.uuid4(),
         user=user_id,
@@ -115,7 +114,7 @@ async def issue_token(*, user_id: uuid.UUID, valid_for: timedelta | None = None)
 async def revoke_token(token: str) -> bool:
     """Revoke a token; False when no live token matches."""
     revoked = (
-        await ApiToken.update({ApiToken.revoked_at: now()})
+        await ApiToken.update({ApiToken.revoked_at: clock.now()})
         .where(ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_null())
         .returning(ApiToken.id)
     )
@@ -152,6 +151,6 @@ async def authenticate(token: str) -> Caller:
     row = rows[0]
     if row["revoked_at"] is not None:
         raise NotAuthenticated("token revoked")
-    if row["expires_at"] is not None and row["expires_at"] <= now():
+    if row["expires_at"] is not None and row["expires_at"] <= clock.now():
         raise NotAuthenticated("token expired")
     return Caller(row["user_id"], row["organisation_id"], OrganisationKind(row["kind"]))

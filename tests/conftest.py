@@ -21,6 +21,7 @@ from models import database, keys
 from models.organisations import OrganisationKind, add_organisation, add_user
 from models.piccolo_app import APP_CONFIG
 from models.settings import Settings
+from tests.clock import clock  # noqa: F401 - every test runs on the tests' clock
 
 POSTGRES_URL = os.environ.get("TRACKER_TEST_POSTGRES_URL", "")
 ENGINES = ["sqlite", "postgres"]

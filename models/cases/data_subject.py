@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from models import audit, changes, database
+from models import audit, changes, clock, database
 from models.cases import personal, rules
 from models.cases.reach import Role
 from models.cases.records import CaseRecord, complete, reachable_case
@@ -36,7 +36,7 @@ async def _erase(case_id: uuid.UUID, reason: str) -> None:
     await Person.update(
         {Person.sex: Sex.unknown, Person.nationality: None, Person.representative_role: None}
     ).where(Person.case == case_id)
-    now = datetime.now(UTC)
+    now = clock.now()
     await Case.update(
         {
             Case.personal_data_erased_at: now,
@@ -67,7 +67,7 @@ async def erase(*, caller: Caller, case_id: uuid.UUID, reason: str) -> CaseRecor
 async def erase_expired(*, today: date | None = None, retention_years: int) -> int:
     """Erase the personal data of every case closed or cancelled more than
     ``retention_years`` ago, unless it is under legal hold. Returns how many."""
-    cutoff = rules.add_months(today or rules.today(), -12 * retention_years)
+    cutoff = rules.add_months(today or clock.today(), -12 * retention_years)
     due = await Case.select(Case.id).where(
         Case.personal_data_erased_at.is_null(),
         Case.legal_hold == False,

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from msgspec import UNSET
 
-from models import audit, changes, database
+from models import audit, changes, clock, database
 from models.cases import personal, rules
 from models.cases.commands import (
     Arrival,
@@ -53,10 +53,6 @@ OPENED_BY: dict[ResidenceStatus, OrganisationKind] = {
 }
 
 REFERENCE_PREFIX = "DK"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def _record(row: Row, caller: Caller) -> CaseRecord:
@@ -133,7 +129,7 @@ async def open_case(*, caller: Caller, data: CaseCreate) -> CaseRecord:
     dates.errors[:0] = errors
     dates.check()
 
-    now = _now()
+    now = clock.now()
     case_id = uuid.uuid4()
     async with database.transaction():
         case = Case(
@@ -213,7 +209,7 @@ async def _record_consent(case_id: uuid.UUID, caller: Caller, at: datetime, **gi
 async def _update(case_id: uuid.UUID, **values: object) -> None:
     """Update the case's fields by name, sealing the personal ones."""
     values = personal.seal(
-        Case, case_id, **values, updated_at=_now(), change_seq=await changes.next_number()
+        Case, case_id, **values, updated_at=clock.now(), change_seq=await changes.next_number()
     )
     await Case.update({Case._meta.get_column_by_name(k): v for k, v in values.items()}).where(
         Case.id == case_id
@@ -297,7 +293,7 @@ async def extend_reflection(
             case=case_id,
             days=data.days,
             **personal.seal(ReflectionExtension, case_id, reason=data.reason),
-            added_at=_now(),
+            added_at=clock.now(),
             added_by=caller.user_id,
         ).save()
         await _update(
@@ -454,7 +450,7 @@ async def cancel_case(*, caller: Caller, case_id: uuid.UUID, data: Cancellation)
         await _update(
             case_id,
             status=Status.cancelled,
-            cancelled_on=_now().date(),
+            cancelled_on=clock.now().date(),
             cancellation_reason=data.reason,
         )
 
@@ -514,7 +510,7 @@ async def edit_case(
             }
             case.update({f"consent_{name}": value for name, value in changed.items()})
             if changed:
-                await _record_consent(case_id, caller, _now(), **changed)
+                await _record_consent(case_id, caller, clock.now(), **changed)
             if changed.get("story_use") is False and row["status"] == Status.completed:
                 await _story_readers_lose(case_id, opener=row["opened_by_org"])
             if changed.get("story_use") is False:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from models import audit
+from models import audit, clock
 from models.cases import personal, rules
 from models.cases.reach import PERSON_FIELDS_SEEN_BY, Role, roles_of, within_reach
 from models.cases.tables import BudgetLine, Case, Person, ReflectionExtension
@@ -35,7 +35,7 @@ class CaseRecord:
     @property
     def support_ended(self) -> bool:
         ends = self.case["support_ends_on"]
-        return ends is not None and ends <= rules.utc_today()
+        return ends is not None and ends <= clock.today()
 
     @property
     def months_without_report(self) -> list[int]:

@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
+from models import clock
 from models.errors import RuleViolation
 
 REFLECTION_DAYS = 30
 REFLECTION_DAYS_AT_MOST = 120
 SUPPORT_MONTHS = 6
 ADULT_AGE = 18
-
-
-def today() -> date:
-    """The latest date it already is somewhere (UTC+14): a phone in Bangkok or Kampala
-    may record "today" while it is still yesterday in Copenhagen."""
-    return (datetime.now(UTC) + timedelta(hours=14)).date()
-
-
-def utc_today() -> date:
-    """The date in UTC: what sweeps and due dates count by."""
-    return datetime.now(UTC).date()
 
 
 def add_months(start: date, months: int) -> date:
@@ -56,7 +46,7 @@ class DateChecks:
         self.errors: list[tuple[str, str]] = []
 
     def not_in_future(self, field: str, value: date | None) -> DateChecks:
-        if value is not None and value > today():
+        if value is not None and value > clock.latest_date_anywhere():
             self.errors.append((field, "must not be in the future"))
         return self
 

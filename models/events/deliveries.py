@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import msgspec
 
-from models import database
+from models import clock, database
 from models.cases.reach import Role, roles_of
 from models.cases.tables import Case
 from models.events.tables import Delivery, DeliveryAttempt, DeliveryStatus, Event, Webhook
@@ -46,7 +46,7 @@ def _reaches(webhook: dict, kind: str, event: dict, case: dict | None) -> bool:
 async def plan_deliveries(now: datetime | None = None) -> int:
     """Plan a delivery for every new event to every webhook that wants it and whose
     organisation reaches the event's case. A bounded number of queries per batch."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     events = (
         await Event.select()
         .where(Event.fanned_out == False)
@@ -88,7 +88,7 @@ async def plan_deliveries(now: datetime | None = None) -> int:
 
 async def claim_due(now: datetime | None = None, limit: int = 50) -> list[dict]:
     """Deliveries due now, each claimed by this process for the length of a lease."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     due = (
         await Delivery.select(Delivery.id, Delivery.next_attempt_at)
         .where(Delivery.status == DeliveryStatus.pending, Delivery.next_attempt_at <= now)
@@ -136,7 +136,7 @@ async def record_attempt(
     delivery: dict, *, status_code: int | None, error: str | None, now: datetime | None = None
 ) -> str:
     """Record one attempt; the delivery is delivered, retried later, or failed for good."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     attempts = delivery["attempts"] + 1
     if status_code is not None and 200 <= status_code < 300:
         status, next_at = DeliveryStatus.delivered, delivery["next_attempt_at"]

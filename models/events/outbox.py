@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from models import database
+from models import clock, database
 from models.events.tables import Event
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ def _event(
         type=type,
         case_id=case_id,
         case_reference=case_reference,
-        occurred_at=datetime.now(UTC),
+        occurred_at=clock.now(),
         data=msgspec.json.encode(data or {}).decode(),
         dedupe_key=dedupe_key,
         fanned_out=False,

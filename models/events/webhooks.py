@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from models import vault
+from models import clock, vault
 from models.errors import NotFound, RuleViolation
 from models.events.outbox import EVENT_TYPES
 from models.events.tables import Delivery, DeliveryAttempt, Webhook
@@ -40,7 +39,7 @@ async def add_webhook(
         "url": url,
         "events": ",".join(sorted(set(events))),
         "secret": vault.current().seal(secret, context=_secret_context(webhook_id)),
-        "created_at": datetime.now(UTC),
+        "created_at": clock.now(),
         "active": True,
     }
     await Webhook(**row).save()

@@ -4,9 +4,8 @@ relative, or above the plan's budget, wait for the return organisation's approva
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
-from models import audit, changes, database
+from models import audit, changes, clock, database
 from models.attachments import usable_as_receipt
 from models.cases import personal
 from models.cases.money import from_hundredths, is_currency, to_hundredths
@@ -109,7 +108,7 @@ async def record_payment(
             "decided_at": None,
             "organisation": caller.organisation_id,
             "recorded_by": caller.user_id,
-            "recorded_at": datetime.now(UTC),
+            "recorded_at": clock.now(),
             "fingerprint": content,
             "change_seq": changes.UNSTAMPED,
         }
@@ -169,7 +168,7 @@ async def _decide(
             {
                 Payment.status: to,
                 Payment.decided_by: caller.user_id,
-                Payment.decided_at: datetime.now(UTC),
+                Payment.decided_at: clock.now(),
                 Payment.rejection_reason: sealed,
                 Payment.change_seq: await changes.next_number(),
             }

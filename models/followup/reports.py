@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
-from models import audit, changes, database
+from models import audit, changes, clock, database
 from models.cases import personal
 from models.cases.reach import require
 from models.cases.records import Row, reachable_case
@@ -44,7 +43,7 @@ async def submit_report(
             **personal.seal(Report, case_id, needs=data.needs, narrative=data.narrative),
             "organisation": caller.organisation_id,
             "submitted_by": caller.user_id,
-            "submitted_at": datetime.now(UTC),
+            "submitted_at": clock.now(),
             "fingerprint": content,
             "change_seq": changes.UNSTAMPED,
         }

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from piccolo.query import Select
 
+from models import clock
 from models.cases import rules
 from models.cases.reach import within_reach
 from models.cases.records import Row
@@ -69,7 +70,7 @@ async def tasks_for(cases: list[Row], *, grace_days: int, today: date | None = N
     """The open tasks of these cases (those in reintegration), in two queries at most."""
     active = [case for case in cases if case["status"] == Status.reintegration]
     reported = await months_reported([case["id"] for case in active])
-    today = today or rules.utc_today()
+    today = today or clock.today()
     return [
         task
         for case in active

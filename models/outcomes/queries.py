@@ -18,7 +18,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.query import Select
 from piccolo.querystring import QueryString
 
-from models import database
+from models import clock, database
 from models.cases import rules
 from models.cases.reach import within_reach
 from models.cases.tables import Case
@@ -113,7 +113,7 @@ def due_on_sql(arrived_on: str, month: int) -> str:
 
 def due_cutoff(*, grace_days: int, today: date | None = None) -> date:
     """A month is due when its last day is on or before this date."""
-    return (today or rules.today()) - timedelta(days=grace_days)
+    return (today or clock.latest_date_anywhere()) - timedelta(days=grace_days)
 
 
 def is_due(arrived_on: date, month: int, *, closed_on: date | None, cutoff: date) -> bool:

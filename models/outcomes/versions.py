@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 import msgspec
 
-from models import vault
+from models import clock, vault
 from models.errors import NotFound
 from models.organisations import Caller
 from models.outcomes.tables import FrozenOutcomeReport
@@ -84,7 +84,7 @@ async def store(
             version=version,
             reason=reason,
             body=seal(case_id, report),
-            created_at=datetime.now(UTC),
+            created_at=clock.now(),
             created_by=caller.user_id if caller else None,
         )
     )

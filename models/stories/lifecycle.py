@@ -13,13 +13,12 @@ a text refused for what it contains, lest the check be used to guess a person's 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import pycountry
 from msgspec import UNSET
 
-from models import audit, changes, database
+from models import audit, changes, clock, database
 from models.cases import personal
 from models.cases.reach import roles_of
 from models.cases.tables import Case, Person, Status
@@ -50,10 +49,6 @@ _CASE_COLUMNS = (
 )
 
 NOT_A_STORY_CASE = "must be the id of a completed case whose person consented to story use"
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _require_centre(caller: Caller) -> None:
@@ -149,7 +144,7 @@ async def create_story(*, caller: Caller, data: StoryCreate) -> Row:
         assert case is not None
         found = await _identifying(case, title=data.title, text=data.text)
         if not found:
-            now = _now()
+            now = clock.now()
             story_id = uuid.uuid4()
             await Story(
                 id=story_id,
@@ -196,7 +191,7 @@ async def edit_story(*, caller: Caller, story_id: uuid.UUID, data: StoryEdit) ->
                     Story.title: wanted["title"],
                     Story.text: wanted["text"],
                     Story.language: wanted["language"],
-                    Story.updated_at: _now(),
+                    Story.updated_at: clock.now(),
                     Story.change_seq: await changes.next_number(),
                 }
             ).where(Story.id == story_id)
@@ -227,7 +222,7 @@ async def approve_story(
         facts = await coarse_facts(case, min_cohort=min_cohort)
         found = await _identifying(case, title=story["title"], text=story["text"])
         if not found:
-            now = _now()
+            now = clock.now()
             await Story.update(
                 {
                     Story._meta.get_column_by_name(name): value
@@ -246,7 +241,7 @@ async def approve_story(
 
 
 async def _retire(condition: Any) -> None:
-    now = _now()
+    now = clock.now()
     await Story.update(
         {
             Story.status: StoryStatus.retired,

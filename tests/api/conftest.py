@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
+from models import clock
 from tests.conftest import Member
-
-TODAY = date.today()
 
 
 def days_ago(days: int) -> str:
-    return (TODAY - timedelta(days=days)).isoformat()
+    """A date ``days`` before today (in UTC, as due dates count) on the test's clock."""
+    return (clock.today() - timedelta(days=days)).isoformat()
 
 
 def case_body(return_org: Member, partner: Member | None, **changes: Any) -> dict[str, Any]:
@@ -41,6 +41,12 @@ def case_body(return_org: Member, partner: Member | None, **changes: Any) -> dic
         body["partner_org_id"] = str(partner.organisation_id)
     body.update(changes)
     return body
+
+
+def when_run(change: dict[str, Any]) -> dict[str, Any]:
+    """A parametrized change whose dates depend on today gives them as functions, so that
+    they are computed on the test's clock when it runs, not when tests are collected."""
+    return {name: value() if callable(value) else value for name, value in change.items()}
 
 
 class Journey:

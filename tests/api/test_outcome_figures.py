@@ -27,6 +27,9 @@ from tests.api.conftest import days_ago
 from tests.api.test_outcomes import BAD, GOOD, MIDDLING, Returnee
 from tests.conftest import Member, make_member
 
+#: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
+pytestmark = pytest.mark.dates
+
 OUTCOMES = "/api/v1/outcomes"
 SVG = "{http://www.w3.org/2000/svg}"
 PERSONAL = ("Blessing", "Okafor", "+2348012345678", "1999-04-02")

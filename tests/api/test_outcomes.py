@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from models import database, vault
 from models.cases.records import case_row
@@ -16,6 +17,9 @@ from models.outcomes.report import OutcomeReport
 from models.outcomes.tables import FrozenOutcomeReport
 from tests.api.conftest import Journey, days_ago
 from tests.conftest import Member
+
+#: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
+pytestmark = pytest.mark.dates
 
 # --- Reports whose scores are computed by hand (see score_v1.json) ---------------------------
 

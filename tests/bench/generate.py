@@ -47,7 +47,7 @@ from typing import Any
 
 import asyncpg
 
-from models import database, vault
+from models import clock, database, vault
 from models.cases.rules import REFLECTION_DAYS, SUPPORT_MONTHS, add_months, support_ends_on
 from models.cases.tables import Case, Status
 from models.client_ids import fingerprint
@@ -383,7 +383,7 @@ class Factory:
     ) -> None:
         self.rng, self.box, self.today = rng, box, today
         self.only_status = only_status
-        self.now = datetime.now(UTC)
+        self.now = clock.now()
         self.epoch = datetime.combine(today - timedelta(days=3650), datetime.min.time(), UTC)
         self.reports_per_month = reports_per_month
         self.payments_per_month = payments_per_month
@@ -843,7 +843,7 @@ async def generate(args: argparse.Namespace) -> dict[str, Any]:
     data_dir = Path(args.data_dir or default_data_dir(args.database_url))
     settings = Settings(database_url=args.database_url, data_dir=data_dir)
     rng = random.Random(args.seed)  # noqa: S311 - test data, not secrets
-    today = datetime.now(UTC).date()
+    today = clock.today()
     timings: dict[str, float] = {}
 
     started = time.perf_counter()

@@ -65,8 +65,8 @@ import asyncpg
 import httpx
 import msgspec
 
-from models import database, keys
-from models.cases.rules import add_months, utc_today
+from models import clock, database, keys
+from models.cases.rules import add_months
 from models.events.sweeps import followup_sweep, overdue_months
 from models.followup.tasks import month_due_on
 from models.settings import Settings
@@ -534,7 +534,7 @@ def support_month(arrived_on: date, day: date) -> int:
 
 async def write_targets(bench: Bench, count: int = 300) -> tuple[list[Target], list[Target]]:
     """Payments by the partner of cases in reintegration whose window is open today."""
-    today = utc_today()
+    today = clock.today()
     rows = await raw_rows(
         bench,
         "SELECT c.id, c.partner_org, c.arrived_on, c.support_ends_on, b.category, b.currency "
@@ -756,7 +756,7 @@ class RawDriver:
 async def time_sweeps(bench: Bench, rounds: int) -> dict[str, list[Measure]]:
     """The tracker's sweep, in this process, against the statements it sent (recorded on its
     second run, the hourly steady state) replayed through the raw driver, rounds alternating."""
-    today = utc_today()
+    today = clock.today()
     results: dict[str, list[Measure]] = {"tracker": [], "replay": [], "batched": []}
     async with database.connected(bench.settings) as engine:
         await keys.unlock(bench.settings)

@@ -9,13 +9,19 @@ import os
 import sys
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from jobs import webhooks as delivery_job
 from jobs.scheduler import run_every_job_once
-from models import database
+from models import clock, database
 from models.events import outbox, sweeps
 from models.events.tables import Delivery, Event
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
+from tests.clock import faked
+
+#: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
+pytestmark = pytest.mark.dates
 
 SECRET = "a-long-shared-secret-0123456789"
 
@@ -75,7 +81,7 @@ async def test_a_refused_change_writes_no_event(journey: Journey):
 
 
 async def test_overdue_months_are_raised_once_and_two_in_a_row_escalate(returned: Journey):
-    today = date.today()
+    today = clock.today()
     assert (
         await sweeps.followup_sweep(today=today, grace_days=7) == 3
     )  # months 1, 2 and the escalation
@@ -113,7 +119,7 @@ async def test_one_bad_case_does_not_stop_a_sweep(returned: Journey, monkeypatch
 
     monkeypatch.setattr(sweeps, "overdue_months", overdue_unless_broken)
     monkeypatch.setattr(sweeps, "months_reported", poisoned)
-    assert await sweeps.followup_sweep(today=date.today(), grace_days=7) == 3
+    assert await sweeps.followup_sweep(today=clock.today(), grace_days=7) == 3
     assert "followup.overdue" in await _types(other.case["id"])
     assert "followup.overdue" not in await _types(returned.case["id"])
 
@@ -122,7 +128,7 @@ async def test_reflection_ending_is_raised_a_week_ahead_and_again_after_an_exten
     journey: Journey,
 ):
     case = await journey.open(reflection_period_start=days_ago(25))
-    today = date.today()
+    today = clock.today()
     assert await sweeps.reflection_sweep(today=today) == 1
     assert await sweeps.reflection_sweep(today=today) == 0
     await journey.client.post(
@@ -170,7 +176,7 @@ async def test_sweeps_send_as_many_statements_for_five_cases_as_for_two(
             await other.arrive(on=days_ago(75))
         statements.clear()
         monkeypatch.setattr(engine_class, "run_querystring", counting)
-        later = date.today() + timedelta(days=400)
+        later = clock.today() + timedelta(days=400)
         raised = await sweeps.followup_sweep(today=later, grace_days=7)
         raised += await sweeps.support_sweep(today=later)
         monkeypatch.setattr(engine_class, "run_querystring", original)
@@ -192,7 +198,7 @@ async def test_a_sweep_writes_more_events_than_one_statement_holds(journey: Jour
         await other.plan()
         await other.depart(on=days_ago(76))
         await other.arrive(on=days_ago(75))
-    later = date.today() + timedelta(days=400)
+    later = clock.today() + timedelta(days=400)
     assert await sweeps.followup_sweep(today=later, grace_days=7) == 3 * (6 + 5)
     assert await sweeps.followup_sweep(today=later, grace_days=7) == 0
     assert await Event.count().where(Event.type == "followup.overdue") == 3 * 6
@@ -207,7 +213,7 @@ async def test_a_webhook_receives_signed_events_of_its_reach_only(
     await _subscribe(
         returned, other_partner, receiver.url.replace("/hook", "/other"), ["followup.overdue"]
     )
-    await sweeps.followup_sweep(today=date.today(), grace_days=7)
+    await sweeps.followup_sweep(today=clock.today(), grace_days=7)
 
     async with delivery_job.shared_client() as client:
         assert await delivery_job.deliver_due(client) == 2
@@ -322,11 +328,7 @@ async def test_two_job_processes_raise_and_deliver_each_event_once(
     }
     runs = [
         await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            "from api.cli import main; main()",
-            "jobs",
-            "--once",
+            *faked([sys.executable, "-c", "from api.cli import main; main()", "jobs", "--once"]),
             env=env,
             stderr=asyncio.subprocess.PIPE,
         )

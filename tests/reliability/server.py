@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from models.settings import Settings
+from tests.clock import faked
 
 SERVE = "from api.cli import main; main()"
 STARTUP_SECONDS = 60
@@ -51,13 +52,9 @@ class Server:
         with open(self.log, "ab") as log:  # noqa: ASYNC230 - a small local log, once
             log.write(f"--- start {self.starts}\n".encode())
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-c",
-                SERVE,
-                "serve",
-                "--port",
-                str(self.port),
-                "--no-jobs",
+                *faked(
+                    [sys.executable, "-c", SERVE, "serve", "--port", str(self.port), "--no-jobs"]
+                ),
                 cwd=self.folder,
                 env=self._env(),
                 stdin=asyncio.subprocess.DEVNULL,
