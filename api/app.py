@@ -26,7 +26,7 @@ from api.me import me
 from api.request_ids import request_ids
 from jobs.scheduler import scheduler_for
 from jobs.webhooks import close_client
-from models import database, keys
+from models import keys, schema
 from models.settings import Settings
 
 API_HANDLERS = [
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
 
     @contextlib.asynccontextmanager
     async def database_connection(_: Litestar) -> AsyncIterator[None]:
-        async with database.connected(settings):
+        async with schema.connected(settings):
             await keys.unlock(settings)
             scheduler = scheduler_for(settings) if run_jobs else None
             if scheduler:

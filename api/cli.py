@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from api import logs
-from models import database, keys, organisations, vault
+from models import keys, organisations, schema, vault
 from models.errors import TrackerError
 from models.settings import Settings
 
@@ -26,8 +26,8 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]] | None
     """Connect, apply pending migrations, then do ``work``."""
 
     async def run() -> Any:
-        async with database.connected(settings) as engine:
-            await database.migrate(engine)
+        async with schema.connected(settings) as engine:
+            await schema.migrate(engine)
             await keys.unlock(settings)
             return await work() if work else None
 
@@ -55,8 +55,8 @@ def jobs(settings: Settings, args: argparse.Namespace) -> None:
     from jobs.webhooks import close_client
 
     async def run() -> None:
-        async with database.connected(settings) as engine:
-            await database.migrate(engine)
+        async with schema.connected(settings) as engine:
+            await schema.migrate(engine)
             await keys.unlock(settings)
             if args.once:
                 await run_every_job_once(settings)
@@ -116,8 +116,8 @@ def keys_new(_: Settings, __: argparse.Namespace) -> None:
 
 def keys_rotate(settings: Settings, _: argparse.Namespace) -> None:
     async def run() -> int:
-        async with database.connected(settings) as engine:
-            await database.migrate(engine)
+        async with schema.connected(settings) as engine:
+            await schema.migrate(engine)
             return await keys.rotate(settings)
 
     _print_json({"resealed": asyncio.run(run())})

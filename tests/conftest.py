@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from models import database, keys
+from models import keys, schema
 from models.organisations import OrganisationKind, add_organisation, add_user
 from models.piccolo_app import APP_CONFIG
 from models.settings import Settings
@@ -40,8 +40,8 @@ def _run_apart(coroutine) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    async with database.connected(settings) as engine:
-        await database.migrate(engine)
+    async with schema.connected(settings) as engine:
+        await schema.migrate(engine)
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +107,7 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[None]:
     """The tables bound to the test's database, for tests of the domain without HTTP."""
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         yield
 
@@ -117,7 +117,7 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of the app, on the test's own event loop so that concurrent requests
     really interleave. The database is connected here, as the app's lifespan would."""
     transport = httpx.ASGITransport(app=create_app(settings))
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         async with httpx.AsyncClient(transport=transport, base_url="http://tracker.test") as http:
             yield http

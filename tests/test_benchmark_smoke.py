@@ -18,7 +18,7 @@ import pytest
 
 from api.app import create_app
 from models import clock as domain_clock
-from models import database, keys
+from models import keys, schema
 from models.cases.tables import Case, Status
 from models.followup.tables import Payment, Report
 from models.settings import Settings
@@ -67,7 +67,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 async def use_as_the_tracker(settings: Settings, tokens: dict) -> None:
     """Generated rows open, list, sync and take a new payment through the API."""
     token_of = {o["id"]: o["users"][0]["token"] for o in tokens["organisations"]}
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         found = {row["status"] for row in await Case.select(Case.status).distinct()}
         assert found == set(Status)

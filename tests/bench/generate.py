@@ -4,7 +4,7 @@ Usage:
     python -m tests.bench.generate --cases 100000 --database-url URL [--data-dir DIR]
         [--reports-per-case 6] [--payments-per-case 12] [--partners 50] [--seed 1]
 
-The database is migrated first (``models.database.migrate``). Organisations, users and tokens
+The database is migrated first (``models.schema.migrate``). Organisations, users and tokens
 are made through ``models.organisations`` (so the tokens are real); the tokens are written to
 ``DIR/bench-tokens.json`` (mode 0600), which ``tests.bench.run`` reads. The data key is the one
 in ``DIR/data.key``, made there when absent; personal fields are sealed with it exactly as
@@ -47,7 +47,7 @@ from typing import Any
 
 import asyncpg
 
-from models import clock, database, vault
+from models import clock, schema, vault
 from models.cases.rules import REFLECTION_DAYS, SUPPORT_MONTHS, add_months, support_ends_on
 from models.cases.tables import Case, Status
 from models.client_ids import fingerprint
@@ -847,8 +847,8 @@ async def generate(args: argparse.Namespace) -> dict[str, Any]:
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
-    async with database.connected(settings) as engine:
-        await database.migrate(engine)
+    async with schema.connected(settings) as engine:
+        await schema.migrate(engine)
         if await Case.count() > 0:
             raise SystemExit("generate: the database already holds cases; give it an empty one")
         box = vault.Vault([load_key(data_dir)])

@@ -27,7 +27,7 @@ from typing import Any
 import httpx
 import pytest
 
-from models import database, keys
+from models import keys, schema
 from models.audit import AuditEntry
 from models.cases import personal
 from models.cases.money import from_hundredths
@@ -72,7 +72,7 @@ class Load:
 
 
 async def _people(settings: Settings) -> dict[OrganisationKind, Any]:
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         return {
             OrganisationKind.authority: await make_member(OrganisationKind.authority),
@@ -108,7 +108,7 @@ async def _write(
 
 
 async def _stored(settings: Settings, case_id: uuid.UUID) -> dict[str, Any]:
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         reports = await Report.select().where(Report.case == case_id)
         payments = await Payment.select().where(Payment.case == case_id)

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from api.app import create_app
-from models import database, keys
+from models import keys, schema
 from models.organisations import OrganisationKind
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
@@ -161,7 +161,7 @@ async def build(http: httpx.AsyncClient) -> World:
 
 async def build_apart(settings: Settings) -> World:
     """Build a world on its own connection, closed again before returning."""
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         transport = httpx.ASGITransport(app=create_app(settings))
         async with httpx.AsyncClient(transport=transport, base_url="http://tracker.test") as http:
