@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
@@ -24,10 +26,19 @@ from api.followup import FollowUpController, list_tasks, sync
 from api.health import health, ready
 from api.me import me
 from api.request_ids import request_ids
+from api.settings import settings_of
 from jobs.scheduler import scheduler_for
 from jobs.webhooks import close_client
 from models import keys, schema
 from models.settings import Settings
+
+
+def operation_id(route_handler: HTTPRouteHandler, _: Any, __: Any) -> str:
+    """Each operation is named after its handler (``submit_report`` → ``submitReport``), so
+    that a client generated from the schema reads like the contract."""
+    first, *rest = route_handler.handler_name.split("_")
+    return first + "".join(word.title() for word in rest)
+
 
 API_HANDLERS = [
     me,
@@ -50,7 +61,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
 
     @contextlib.asynccontextmanager
     async def database_connection(_: Litestar) -> AsyncIterator[None]:
-        async with schema.connected(settings):
+        async with schema.connected(settings), keys.in_use():
             await keys.unlock(settings)
             scheduler = scheduler_for(settings) if run_jobs else None
             if scheduler:
@@ -66,7 +77,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         path="/api/v1",
         route_handlers=API_HANDLERS,
         middleware=[DefineMiddleware(BearerTokenAuthentication)],
-        dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
+        dependencies={
+            "caller": Provide(provide_caller, sync_to_thread=False),
+            "settings": Provide(settings_of, sync_to_thread=False),
+        },
         security=[{"bearer": []}],
     )
     app = Litestar(
@@ -89,6 +103,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             title="Reintegration follow-up tracker",
             version="1",
             path="/schema",
+            operation_id_creator=operation_id,
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
             components=Components(
                 security_schemes={

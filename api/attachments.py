@@ -18,24 +18,21 @@ from litestar.params import Body, FromPath
 from api.answers import answers, stored_again
 from api.auth import CurrentCaller, requires_kind
 from api.etags import client_has
+from api.settings import AppSettings, settings_of
 from models import attachments
 from models.attachments import too_large
+from models.followup import receipts
 from models.organisations import OrganisationKind
-from models.settings import Settings
 
 #: Room around the file in a multipart body: boundaries, part headers and the id field.
 MULTIPART_OVERHEAD = 16 * 1024
-
-
-def _settings(connection: ASGIConnection[Any, Any, Any, Any]) -> Settings:
-    return connection.app.state["settings"]
 
 
 def within_upload_limit(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Refuse a body announced larger than the limit before reading any of it."""
-    limit = _settings(connection).max_attachment_size
+    limit = settings_of(connection).max_attachment_size
     announced = connection.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > limit + MULTIPART_OVERHEAD:
         raise too_large(limit)
@@ -83,21 +80,19 @@ def _etag(row: attachments.Row) -> str:
     responses=stored_again(AttachmentRead),
 )
 async def upload_attachment(
-    request: Request[Any, Any, Any],
     caller: CurrentCaller,
+    settings: AppSettings,
     data: Annotated[AttachmentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> Response[AttachmentRead]:
     """Upload a receipt (partner or return org) as ``multipart/form-data`` with the fields
     ``id`` and ``file``. Send the same ``id`` and file again after a lost answer: you get
     the stored attachment (200), never a second one. Then name it as a payment's
     ``receipt_id``."""
-    settings = _settings(request)
     try:
         row, created = await attachments.upload(
             caller=caller,
             attachment_id=data.id,
             source=data.file.file,
-            data_dir=settings.data_dir,
             max_size=settings.max_attachment_size,
         )
     finally:
@@ -115,10 +110,10 @@ async def download_attachment(
 ) -> Response[bytes]:
     """The receipt's bytes, for the organisation that uploaded it and for whoever reaches
     a case with a payment that names it. Its ETag is the SHA-256 of the content."""
-    row = await attachments.get_attachment(caller=caller, attachment_id=attachment_id)
+    row = await receipts.get_attachment(caller=caller, attachment_id=attachment_id)
     tag = _etag(row)
     headers = {"ETag": tag, "X-Content-Type-Options": "nosniff", "Cache-Control": "private"}
     if client_has(request, tag):
         return Response(content=b"", status_code=304, headers=headers)
-    content = await attachments.read_content(_settings(request).data_dir, row)
+    content = await attachments.read_content(row)
     return Response(content=content, media_type=row["media_type"], headers=headers)

@@ -13,7 +13,7 @@ from litestar.params import FromQuery, QueryParameter
 from api import pagination
 from api.auth import CurrentCaller
 from api.pagination import DEFAULT_LIMIT, Limit
-from models import audit
+from models.cases.audit_trail import trail
 
 
 class AuditEntryRead(msgspec.Struct, omit_defaults=True):
@@ -53,7 +53,7 @@ async def read_audit_trail(
 ) -> AuditPage:
     """The authority reads every entry about the cases it opened; every organisation reads
     its own actions. ``from`` and ``to`` bound the time (``to`` excluded)."""
-    entries = await audit.trail(
+    entries = await trail(
         caller=caller,
         case_id=case_id,
         actor_id=actor_id,

@@ -27,6 +27,7 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]] | None
 
     async def run() -> Any:
         async with schema.connected(settings) as engine:
+            keys.load(settings)  # a migration may seal again what older ones sealed
             await schema.migrate(engine)
             await keys.unlock(settings)
             return await work() if work else None
@@ -55,7 +56,8 @@ def jobs(settings: Settings, args: argparse.Namespace) -> None:
     from jobs.webhooks import close_client
 
     async def run() -> None:
-        async with schema.connected(settings) as engine:
+        async with schema.connected(settings) as engine, keys.in_use():
+            keys.load(settings)
             await schema.migrate(engine)
             await keys.unlock(settings)
             if args.once:
@@ -117,6 +119,7 @@ def keys_new(_: Settings, __: argparse.Namespace) -> None:
 def keys_rotate(settings: Settings, _: argparse.Namespace) -> None:
     async def run() -> int:
         async with schema.connected(settings) as engine:
+            keys.load(settings)
             await schema.migrate(engine)
             return await keys.rotate(settings)
 

@@ -14,6 +14,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 
 from models.attachments import TooLarge
 from models.errors import (
+    ConfigurationError,
     Conflict,
     FieldError,
     Forbidden,
@@ -27,6 +28,8 @@ from models.errors import (
 log = logging.getLogger(__name__)
 
 STATUS_OF: dict[type[TrackerError], int] = {
+    #: The service cannot do its work as configured (e.g. a sealed value it cannot open).
+    ConfigurationError: 503,
     MalformedRequest: 400,
     NotAuthenticated: 401,
     Forbidden: 403,
@@ -60,6 +63,9 @@ def problem(
 
 def from_domain(error: TrackerError) -> ProblemDetailsException:
     status = next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
+    if status >= 500:
+        log.error("the service cannot answer: %s", error.detail)
+        return problem(status, "the service cannot answer as configured; it has been logged")
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     errors = error.errors if isinstance(error, RuleViolation) else None
     extra = (
@@ -133,6 +139,7 @@ ERRORS = {
     422: "a rule of the plan or a field is broken",
     428: "If-Match is required",
     429: "too many requests; see Retry-After",
+    503: "the service cannot answer as configured (logged for its operators)",
 }
 
 

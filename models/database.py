@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -16,16 +17,18 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import TransactionType
 
-from models import piccolo_conf
 from models.errors import ConfigurationError
 from models.settings import Settings
 from models.sqlite_engine import PooledSQLiteEngine
+from models.vault import private_folder
 
 log = logging.getLogger(__name__)
 
 #: Arbitrary constants naming PostgreSQL advisory locks; on SQLite a lock file beside the
 #: database stands for each.
 LOCKS = {
+    #: Held shared by every server and jobs process; key rotation needs it alone.
+    "in-use": 7_302_118_840,
     "migrate": 7_302_118_842,
     "followup-sweep": 7_302_118_901,
     "reflection-sweep": 7_302_118_902,
@@ -38,10 +41,20 @@ def create_engine(settings: Settings) -> Engine:
         return PostgresEngine(config={"dsn": settings.database_url})
     path = settings.sqlite_path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
+        _private_files(path)
     except OSError as error:
         raise ConfigurationError(f"cannot create the data folder {path.parent}: {error}") from None
     return PooledSQLiteEngine(path=str(path), busy_timeout=settings.sqlite_busy_timeout)
+
+
+def _private_files(path: Path) -> None:
+    """The database file readable by its owner only; SQLite gives its WAL and shared-memory
+    files the database file's mode."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for kept in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if kept.exists():
+            os.chmod(kept, 0o600)
 
 
 async def open_engine(settings: Settings) -> Engine:
@@ -60,9 +73,20 @@ async def close_engine(engine: Engine) -> None:
         await engine.close()
 
 
+_engine: Engine | None = None
+
+
+def use(engine: Engine) -> None:
+    """The engine of this process (one per process; ``models.schema.bind`` calls this)."""
+    global _engine
+    _engine = engine
+
+
 def current() -> Engine:
-    """The engine every table is bound to (``models.schema.bind``)."""
-    return piccolo_conf.DB
+    """The engine every table is bound to."""
+    if _engine is None:
+        raise ConfigurationError("the database is not connected")
+    return _engine
 
 
 def uses_postgres() -> bool:
@@ -111,28 +135,31 @@ async def snapshot() -> AsyncIterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def exclusive(name: str, *, wait: bool) -> AsyncIterator[bool]:
+async def lock(name: str, *, shared: bool = False, wait: bool = True) -> AsyncIterator[bool]:
     """Hold the lock ``name`` across every process on this database: a PostgreSQL advisory
-    lock, or a lock file beside the SQLite file. With ``wait`` it waits its turn and always
-    yields True; without, it yields False at once when another process holds the lock."""
+    lock on a connection of its own, or a lock file beside the SQLite file. Shared holders
+    exclude only an exclusive one. With ``wait`` it waits its turn and yields True; without,
+    it yields False at once when the lock is taken."""
     engine = current()
     key = LOCKS[name]
     if isinstance(engine, PostgresEngine):
-        async with engine.pool.acquire() as connection:
+        kind = "_shared" if shared else ""
+        connection = await engine.get_new_connection()
+        try:
             if wait:
-                await connection.execute("SELECT pg_advisory_lock($1)", key)
+                await connection.execute(f"SELECT pg_advisory_lock{kind}($1)", key)
                 got = True
             else:
-                got = await connection.fetchval("SELECT pg_try_advisory_lock($1)", key)
-            try:
-                yield got
-            finally:
-                if got:
-                    await connection.execute("SELECT pg_advisory_unlock($1)", key)
+                got = await connection.fetchval(f"SELECT pg_try_advisory_lock{kind}($1)", key)
+            yield got
+        finally:
+            await connection.close()  # ends the session, and with it the lock
         return
-    with open(Path(f"{engine.path}.{name}-lock"), "a") as handle:  # noqa: ASYNC230 - instant
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    descriptor = os.open(f"{engine.path}.{name}-lock", os.O_CREAT | os.O_RDWR, 0o600)
+    with os.fdopen(descriptor) as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, mode if wait else mode | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return

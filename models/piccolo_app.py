@@ -8,9 +8,10 @@ from models.attachments import Attachment
 from models.audit import AuditEntry
 from models.cases.tables import TABLES as CASE_TABLES
 from models.changes import ChangeCounter, ReachLoss
-from models.events.tables import Delivery, DeliveryAttempt, Event, Webhook
+from models.events.tables import Delivery, DeliveryAttempt, Webhook
 from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
+from models.outbox import Event
 from models.outcomes.tables import FrozenOutcomeReport
 from models.stories.tables import Story
 

@@ -15,7 +15,7 @@ from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 
-from models import database, piccolo_conf
+from models import attachments, database, piccolo_conf, wiring
 from models.errors import ConfigurationError
 from models.piccolo_app import APP_CONFIG
 from models.settings import Settings
@@ -31,11 +31,14 @@ def bind(engine: Engine) -> None:
     for table in [*APP_CONFIG.table_classes, Migration]:
         table._meta.db = engine
     piccolo_conf.DB = engine
+    database.use(engine)
 
 
 async def connect(settings: Settings) -> Engine:
     engine = await database.open_engine(settings)
     bind(engine)
+    wiring.wire()
+    attachments.use_folder(settings.data_dir)
     return engine
 
 
@@ -53,7 +56,7 @@ async def migrate(engine: Engine) -> None:
     only one of them migrates at a time."""
     bind(engine)
     output = io.StringIO()
-    async with database.exclusive("migrate", wait=True):
+    async with database.lock("migrate"):
         with contextlib.redirect_stdout(output):
             result = await ForwardsMigrationManager(app_name=APP_CONFIG.app_name).run()
     if not result.success:

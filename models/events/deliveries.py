@@ -15,8 +15,9 @@ import msgspec
 from models import clock, database
 from models.cases.reach import Role, roles_of
 from models.cases.tables import Case
-from models.events.tables import Delivery, DeliveryAttempt, DeliveryStatus, Event, Webhook
+from models.events.tables import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
 from models.organisations import Caller, OrganisationKind
+from models.outbox import Event
 
 #: How long a claimed delivery is left to its process before another may try it.
 LEASE = timedelta(minutes=2)

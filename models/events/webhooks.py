@@ -7,9 +7,9 @@ from urllib.parse import urlsplit
 
 from models import clock, vault
 from models.errors import NotFound, RuleViolation
-from models.events.outbox import EVENT_TYPES
 from models.events.tables import Delivery, DeliveryAttempt, Webhook
 from models.organisations import Caller
+from models.outbox import EVENT_TYPES
 
 
 def _secret_context(webhook_id: uuid.UUID) -> str:

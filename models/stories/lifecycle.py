@@ -18,8 +18,8 @@ from typing import Any
 import pycountry
 from msgspec import UNSET
 
-from models import audit, changes, clock, database
-from models.cases import personal
+from models import audit, changes, clock, database, sealing
+from models.cases.personal import open_person
 from models.cases.reach import roles_of
 from models.cases.tables import Case, Person, Status
 from models.errors import Conflict, Forbidden, RuleViolation
@@ -94,6 +94,7 @@ def _field_errors(*, title: str, text: str, language: str) -> Errors:
 async def _identifiers(case: Row) -> anonymity.Identifiers:
     person = (
         await Person.select(
+            Person.id,
             Person.case,
             Person.given_name,
             Person.family_name,
@@ -104,7 +105,7 @@ async def _identifiers(case: Row) -> anonymity.Identifiers:
         .where(Person.case == case["id"])
         .first()
     )
-    opened: dict[str, Any] = personal.open_row(Person, person) if person else {}
+    opened: dict[str, Any] = open_person(person) if person else {}
     return anonymity.Identifiers(
         given_name=opened.get("given_name"),
         family_name=opened.get("family_name"),
@@ -151,8 +152,12 @@ async def create_story(*, caller: Caller, data: StoryCreate) -> Row:
                 case=case["id"],
                 organisation=caller.organisation_id,
                 created_by=caller.user_id,
-                title=data.title,
-                text=data.text,
+                **sealing.seal(
+                    Story,
+                    {"title": data.title, "text": data.text},
+                    row_id=story_id,
+                    case_id=case["id"],
+                ),
                 language=data.language,
                 status=StoryStatus.draft,
                 created_at=now,
@@ -186,10 +191,11 @@ async def edit_story(*, caller: Caller, story_id: uuid.UUID, data: StoryEdit) ->
         assert case is not None
         found = await _identifying(case, title=wanted["title"], text=wanted["text"])
         if not found:
+            sealed = sealing.seal(Story, wanted, row_id=story_id, case_id=story["case"])
             await Story.update(
                 {
-                    Story.title: wanted["title"],
-                    Story.text: wanted["text"],
+                    Story.title: sealed["title"],
+                    Story.text: sealed["text"],
                     Story.language: wanted["language"],
                     Story.updated_at: clock.now(),
                     Story.change_seq: await changes.next_number(),

@@ -23,8 +23,9 @@ class Story(Table):
     case = ForeignKey(references=Case, null=False, index=True)
     organisation = ForeignKey(references=Organisation, null=False, index=True)
     created_by = ForeignKey(references=User, null=False)
-    title = Text()
-    text = Text()
+    #: Sealed: a draft has not passed review, and its text is the centre's until published.
+    title = Text(secret=True)
+    text = Text(secret=True)
     #: ISO 639-1.
     language = Varchar(length=2, index=True)
     status = Varchar(length=10, choices=StoryStatus, index=True)

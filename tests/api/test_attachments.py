@@ -413,3 +413,34 @@ async def test_a_payment_cannot_name_another_organisations_receipt(
     )
     assert response.status_code == 422, response.text
     assert "receipt_id" in _field_errors(response)
+
+
+async def test_erasing_the_persons_data_deletes_the_cases_receipts(
+    returned: Journey, settings: Settings
+):
+    """The receipt row and its file go; a file another upload shares stays for it."""
+    client, partner = returned.client, returned.partner
+    receipt = (await _upload(client, partner, jpeg(), content_type="image/jpeg")).json()["id"]
+    twin = (await _upload(client, partner, jpeg(), content_type="image/jpeg")).json()["id"]
+    alone = (await _upload(client, partner, png())).json()["id"]
+    for attachment_id in (receipt, alone):
+        paid = await client.post(
+            f"{returned.path}/payments",
+            json=payment_body(receipt_id=attachment_id),
+            headers=partner.headers,
+        )
+        assert paid.status_code == 201, paid.text
+
+    erased = await client.post(
+        f"{returned.path}/erasure", json={"reason": "her request"}, headers=returned.opener.headers
+    )
+    assert erased.status_code == 200, erased.text
+
+    for gone in (receipt, alone):
+        assert await _rows(gone) == 0
+        assert (await client.get(f"{UPLOADS}/{gone}", headers=partner.headers)).status_code == 404
+    assert _stored_files(settings) == [storage_path(settings.data_dir, sha(jpeg()))]
+    kept = await client.get(f"{UPLOADS}/{twin}", headers=partner.headers)
+    assert kept.content == jpeg()
+    payments = await client.get(f"{returned.path}/payments", headers=partner.headers)
+    assert [p.get("receipt_id") for p in payments.json()["items"]] == [None, None]

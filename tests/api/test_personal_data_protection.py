@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import asyncpg
 import pytest
 
-from models import keys, vault
+from models import keys, schema, vault
 from models.cases.data_subject import erase_expired
 from models.cases.tables import Case, Person
 from models.errors import ConfigurationError
@@ -39,7 +39,7 @@ async def test_personal_fields_are_sealed_in_the_database(journey: Journey):
     case = await journey.open(person=CANARY)
     stored = await Person.select().where(Person.case == case["id"]).first()
     for field in ("given_name", "family_name", "date_of_birth", "phone"):
-        assert stored[field].startswith("enc1:")
+        assert stored[field].startswith("enc2:")
         assert CANARY[field] not in stored[field]
     assert (await journey.client.get(journey.path, headers=journey.opener.headers)).json()[
         "person"
@@ -282,3 +282,15 @@ def test_dates_of_birth_written_any_way_stay_sealed():
     assert "1987" not in sealed
     with pytest.raises(ConfigurationError):
         box.open(sealed, context="person.date_of_birth:y")  # bound to its case
+
+
+async def test_the_data_folder_and_the_database_are_readable_by_their_owner_only(tmp_path):
+    data = tmp_path / "fresh"
+    settings = Settings(database_url=f"sqlite:///{data / 'tracker.sqlite'}", data_dir=data)
+    async with schema.connected(settings) as engine:
+        await schema.migrate(engine)
+        await keys.unlock(settings)
+        await engine.run_ddl("CREATE TABLE IF NOT EXISTS probe (x INTEGER)")
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for kept in data.iterdir():
+        assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0, kept.name

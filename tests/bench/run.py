@@ -68,7 +68,7 @@ import msgspec
 from models import clock, keys, schema
 from models.cases.rules import add_months
 from models.events.sweeps import followup_sweep, overdue_months
-from models.followup.tasks import month_due_on
+from models.followup.due import month_due_on
 from models.settings import Settings
 from tests.bench.generate import COUNTRIES, TOKENS_FILE
 

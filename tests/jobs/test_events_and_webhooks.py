@@ -13,9 +13,10 @@ import pytest
 
 from jobs import webhooks as delivery_job
 from jobs.scheduler import run_every_job_once
-from models import clock, database
-from models.events import outbox, sweeps
-from models.events.tables import Delivery, Event
+from models import clock, database, outbox
+from models.events import sweeps
+from models.events.tables import Delivery
+from models.outbox import Event
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
 from tests.clock import faked
