@@ -241,6 +241,18 @@ async def read_content(data_dir: Path, attachment: Row) -> bytes:
     return await asyncio.to_thread(storage_path(data_dir, attachment["sha256"]).read_bytes)
 
 
+async def download(*, caller: Caller, attachment: Row, data_dir: Path) -> bytes:
+    """The bytes of a receipt the caller reaches, its reading audited: an entry for each
+    case with a payment that names the receipt, or one without a case while no payment
+    names it (then only its uploader reads it)."""
+    from models import audit
+    from models.followup.tables import Payment
+
+    cases = await Payment.select(Payment.case).where(Payment.receipt == attachment["id"]).distinct()
+    await audit.record(caller, "receipt.read", [row["case"] for row in cases] or [None])
+    return await read_content(data_dir, attachment)
+
+
 async def usable_as_receipt(caller: Caller, attachment_id: uuid.UUID) -> bool:
     """May a payment the caller records name this attachment as its receipt? Only an
     attachment that exists and that the caller's organisation uploaded."""
