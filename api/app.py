@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             request_ids,
             *([limiter.middleware] if (limiter := rate_limits.config(settings.rate_limit)) else []),
         ],
+        stores=rate_limits.stores(),
         plugins=[ProblemDetailsPlugin(problems.config())],
         before_request=decode_strictly,
         # JSON bodies are held to max_json_body by decode_strictly; receipts are larger.
