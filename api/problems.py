@@ -14,6 +14,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 
 from models.attachments import TooLarge
 from models.errors import (
+    ConfigurationError,
     Conflict,
     FieldError,
     Forbidden,
@@ -58,7 +59,15 @@ def problem(
     )
 
 
+#: Said of a configuration that fails while serving (a sealed value whose key this
+#: process lacks): the details, which name keys, go to the log only.
+UNAVAILABLE = "stored data cannot be read with this server's configuration; it has been logged"
+
+
 def from_domain(error: TrackerError) -> ProblemDetailsException:
+    if isinstance(error, ConfigurationError):
+        log.error("configuration: %s", error.detail)
+        return problem(503, UNAVAILABLE)
     status = next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     errors = error.errors if isinstance(error, RuleViolation) else None
@@ -133,6 +142,7 @@ ERRORS = {
     422: "a rule of the plan or a field is broken",
     428: "If-Match is required",
     429: "too many requests; see Retry-After",
+    503: "stored data cannot be read with the server's configuration (its keys)",
 }
 
 
