@@ -78,7 +78,7 @@ async def add_webhook(
         url=data.url,
         events=data.events,
         secret=data.secret,
-        http_hosts=request.app.state["settings"].webhook_plain_http_hosts,
+        trusted_hosts=request.app.state["settings"].webhook_trusted_hosts,
     )
     return _view(row)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
 
@@ -86,12 +87,34 @@ async def plan_deliveries(now: datetime | None = None) -> int:
     return len(planned)
 
 
-async def claim_due(now: datetime | None = None, limit: int = 50) -> list[dict]:
-    """Deliveries due now, each claimed by this process for the length of a lease."""
+def _due(now: datetime) -> Any:
+    """Pending deliveries whose attempt is due, to webhooks still active."""
+    return (
+        (Delivery.status == DeliveryStatus.pending)
+        & (Delivery.next_attempt_at <= now)
+        & (Delivery.webhook.active == True)
+    )
+
+
+async def organisations_due(now: datetime | None = None) -> list[uuid.UUID]:
+    """The organisations with a delivery due: each gets its own share of the attempts."""
+    rows = (
+        await Delivery.select(Delivery.webhook.organisation.as_alias("organisation"))
+        .where(_due(now or clock.now()))
+        .distinct()
+    )
+    return [row["organisation"] for row in rows]
+
+
+async def claim_due(
+    *, organisation: uuid.UUID, now: datetime | None = None, limit: int = 50
+) -> list[dict]:
+    """Deliveries of one organisation due now, each claimed by this process for the
+    length of a lease."""
     now = now or clock.now()
     due = (
         await Delivery.select(Delivery.id, Delivery.next_attempt_at)
-        .where(Delivery.status == DeliveryStatus.pending, Delivery.next_attempt_at <= now)
+        .where(_due(now), Delivery.webhook.organisation == organisation)
         .order_by(Delivery.next_attempt_at)
         .limit(limit)
     )
