@@ -14,7 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from api import outcomes, problems, rate_limits, stories, webhooks
+from api import outcomes, problems, rate_limits, stories, story_drafting, webhooks
 from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
@@ -39,6 +39,7 @@ API_HANDLERS = [
     download_attachment,
     read_audit_trail,
     *stories.HANDLERS,
+    *story_drafting.HANDLERS,
     *outcomes.HANDLERS,
     *webhooks.HANDLERS,
 ]

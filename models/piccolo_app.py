@@ -12,7 +12,7 @@ from models.events.tables import Delivery, DeliveryAttempt, Event, Webhook
 from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
 from models.outcomes.tables import FrozenOutcomeReport
-from models.stories.tables import Story
+from models.stories.tables import Story, StoryDrafting
 
 APP_CONFIG = AppConfig(
     app_name="tracker",
@@ -28,6 +28,7 @@ APP_CONFIG = AppConfig(
         ChangeCounter,
         ReachLoss,
         Story,
+        StoryDrafting,
         FrozenOutcomeReport,
         Event,
         Webhook,

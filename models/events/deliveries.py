@@ -34,13 +34,17 @@ def retry_delay(attempts: int) -> timedelta:
     return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not secrecy
 
 
+#: Events meant for one role on the case only.
+ONLY_TO = {"followup.escalated": Role.return_org, "story.drafting_locked": Role.opener}
+
+
 def _reaches(webhook: dict, kind: str, event: dict, case: dict | None) -> bool:
     if case is None:
         return False
     caller = Caller(uuid.UUID(int=0), webhook["organisation"], OrganisationKind(kind))
     roles = roles_of(caller, case) - {Role.story_reader}
-    if event["type"] == "followup.escalated":
-        return Role.return_org in roles
+    if event["type"] in ONLY_TO:
+        return ONLY_TO[event["type"]] in roles
     return bool(roles)
 
 
