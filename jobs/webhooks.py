@@ -33,8 +33,9 @@ ATTEMPT_DEADLINE = 10.0
 #: Attempts in flight at once: in all, and for one organisation (its fair share).
 IN_FLIGHT = 16
 PER_ORGANISATION = 2
-#: A run starts no new attempt after this long; the job runs every 20 s.
-RUN_FOR = 15.0
+#: A run starts no new attempt after this long, so that it ends before the next one
+#: (every 20 s) is due.
+RUN_FOR = 10.0
 
 #: What an attempt records when it could not be made or answered.
 TIMEOUT_ERROR = "timeout"
