@@ -16,7 +16,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from api import outcomes, problems, rate_limits, stories, webhooks
+from api import outcomes, problems, rate_limits, stories, story_drafting, webhooks
 from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
@@ -50,6 +50,7 @@ API_HANDLERS = [
     download_attachment,
     read_audit_trail,
     *stories.HANDLERS,
+    *story_drafting.HANDLERS,
     *outcomes.HANDLERS,
     *webhooks.HANDLERS,
 ]
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             request_ids,
             *([limiter.middleware] if (limiter := rate_limits.config(settings.rate_limit)) else []),
         ],
+        stores=rate_limits.stores(),
         plugins=[ProblemDetailsPlugin(problems.config())],
         before_request=decode_strictly,
         # JSON bodies are held to max_json_body by decode_strictly; receipts are larger.

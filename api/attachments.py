@@ -66,6 +66,16 @@ def attachment_view(row: attachments.Row) -> AttachmentRead:
     )
 
 
+#: A receipt opened from the API's origin must run nothing: no inline PDF, no sniffing.
+_AS_A_FILE = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+
+
+def _disposition(row: attachments.Row) -> dict[str, str]:
+    name = f"receipt-{row['id']}.{_EXTENSIONS[row['media_type']]}"
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
 def _etag(row: attachments.Row) -> str:
     return f'"{row["sha256"]}"'
 
@@ -109,11 +119,13 @@ async def download_attachment(
     request: Request[Any, Any, Any], caller: CurrentCaller, attachment_id: FromPath[uuid.UUID]
 ) -> Response[bytes]:
     """The receipt's bytes, for the organisation that uploaded it and for whoever reaches
-    a case with a payment that names it. Its ETag is the SHA-256 of the content."""
+    a case with a payment that names it, always as a download (never shown inline). Its
+    ETag is the SHA-256 of the content. Each download is in the audit trail of the cases
+    whose payments name the receipt."""
     row = await receipts.get_attachment(caller=caller, attachment_id=attachment_id)
     tag = _etag(row)
-    headers = {"ETag": tag, "X-Content-Type-Options": "nosniff", "Cache-Control": "private"}
+    headers = {"ETag": tag, "Cache-Control": "private", **_AS_A_FILE, **_disposition(row)}
     if client_has(request, tag):
         return Response(content=b"", status_code=304, headers=headers)
-    content = await attachments.read_content(row)
+    content = await receipts.download(caller=caller, attachment=row)
     return Response(content=content, media_type=row["media_type"], headers=headers)

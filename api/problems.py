@@ -139,7 +139,7 @@ ERRORS = {
     422: "a rule of the plan or a field is broken",
     428: "If-Match is required",
     429: "too many requests; see Retry-After",
-    503: "the service cannot answer as configured (logged for its operators)",
+    503: "the service cannot answer as configured (e.g. its keys); logged for its operators",
 }
 
 

@@ -115,7 +115,10 @@ class StoryController(Controller):
     async def create_story(self, caller: CurrentCaller, data: JSONBody[StoryCreate]) -> StoryRead:
         """Draft a story from a completed case with ``consent.story_use``. A title or text
         that contains the person's name, phone, date of birth, the representative's name,
-        or the case's reference or id is refused (422), naming what was found."""
+        or the case's reference or id is refused (422) as containing personal data of the
+        person: the same answer whatever was found. After three such refusals drafting
+        from the case locks for every centre until the case's opener unlocks it
+        (``POST /api/v1/cases/{id}/story-drafting/unlock``)."""
         return story_view(await lifecycle.create_story(caller=caller, data=data))
 
     @get(guards=[requires_any_kind])
@@ -164,7 +167,8 @@ class StoryController(Controller):
     async def edit_story(
         self, caller: CurrentCaller, story_id: FromPath[uuid.UUID], data: JSONBody[StoryEdit]
     ) -> StoryRead:
-        """Edit the title, text or language of a draft (the drafting centre); checked again."""
+        """Edit the title, text or language of a draft (the drafting centre); checked again,
+        and refused as a new draft would be."""
         return story_view(await lifecycle.edit_story(caller=caller, story_id=story_id, data=data))
 
     @post("/{story_id:uuid}/approval", status_code=200, guards=[requires_centre])

@@ -30,8 +30,9 @@ class AuditEntry(Table):
     request_id = Varchar(length=64, null=True, default=None)
 
 
-async def record(caller: Caller | None, action: str, case_ids: Iterable[uuid.UUID]) -> None:
-    """One entry per case, all stamped with the same time and request."""
+async def record(caller: Caller | None, action: str, case_ids: Iterable[uuid.UUID | None]) -> None:
+    """One entry per case (``None``: an action on no case), all stamped with the same time
+    and request."""
     at = clock.now()
     entries = [
         AuditEntry(

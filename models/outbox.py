@@ -53,6 +53,7 @@ EVENT_TYPES = {
     "followup.escalated": "two consecutive months have no report (to the return organisation)",
     "reflection.ending": "the reflection period ends within seven days",
     "support.ended": "the six-month support window closed",
+    "story.drafting_locked": "drafting stories from the case locked after refused texts (to its opener)",
 }
 
 

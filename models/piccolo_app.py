@@ -13,7 +13,7 @@ from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
 from models.outbox import Event
 from models.outcomes.tables import FrozenOutcomeReport
-from models.stories.tables import Story
+from models.stories.tables import Story, StoryDrafting
 
 APP_CONFIG = AppConfig(
     app_name="tracker",
@@ -29,6 +29,7 @@ APP_CONFIG = AppConfig(
         ChangeCounter,
         ReachLoss,
         Story,
+        StoryDrafting,
         FrozenOutcomeReport,
         Event,
         Webhook,

@@ -35,7 +35,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     report_grace_days: int = 7
     #: Largest receipt accepted, in bytes.
     max_attachment_size: int = 5 * 1024 * 1024
-    #: Hosts webhooks may reach over plain http:// (comma-separated; e.g. a local relay).
+    #: Hosts the operator trusts (comma-separated; e.g. a relay on the local network):
+    #: webhooks may reach them over plain http:// and at internal addresses.
     webhook_http_hosts: str = ""
     #: Completed cases that must share a story's country, year and exploitation.
     story_min_cohort: int = 3
@@ -50,8 +51,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.database_url.startswith(("postgresql://", "postgres://"))
 
     @property
-    def webhook_plain_http_hosts(self) -> frozenset[str]:
-        return frozenset(h.strip() for h in self.webhook_http_hosts.split(",") if h.strip())
+    def webhook_trusted_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.webhook_http_hosts.split(",") if h.strip())
 
     @property
     def sqlite_path(self) -> Path:

@@ -27,6 +27,8 @@ class DeliveryStatus(StrEnum):
     pending = "pending"
     delivered = "delivered"
     failed = "failed"
+    #: Its webhook was removed before it was delivered.
+    cancelled = "cancelled"
 
 
 class Delivery(Table):

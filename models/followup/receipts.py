@@ -9,7 +9,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from models.attachments import Attachment
+from models import audit
+from models.attachments import Attachment, read_content
 from models.cases.reach import within_reach
 from models.errors import NotFound
 from models.followup.tables import Payment
@@ -43,6 +44,15 @@ async def get_attachment(*, caller: Caller, attachment_id: uuid.UUID) -> Row:
     if row is None or not await reaches(caller, row):
         raise NotFound("no such attachment")
     return row
+
+
+async def download(*, caller: Caller, attachment: Row) -> bytes:
+    """The bytes of a receipt the caller reaches, its reading audited: an entry for each
+    case with a payment that names the receipt, or one without a case while no payment
+    names it (then only its uploader reads it)."""
+    cases = await Payment.select(Payment.case).where(Payment.receipt == attachment["id"]).distinct()
+    await audit.record(caller, "receipt.read", [row["case"] for row in cases] or [None])
+    return await read_content(attachment)
 
 
 async def usable_as_receipt(caller: Caller, attachment_id: uuid.UUID) -> bool:

@@ -43,3 +43,13 @@ class Story(Table):
     published_at = Timestamptz(null=True, default=None)
     retired_at = Timestamptz(null=True, default=None)
     change_seq = BigInt(default=0, index=True)
+
+
+class StoryDrafting(Table):
+    """How drafting from one case stands: refusals counted, and whether it is locked."""
+
+    id = UUID(primary_key=True)
+    case = ForeignKey(references=Case, null=False, unique=True)
+    #: Refused drafts since the case was last unlocked (the opener's own not counted).
+    refusals = Integer(default=0)
+    locked_at = Timestamptz(null=True, default=None)
