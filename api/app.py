@@ -14,7 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from api import outcomes, problems, rate_limits, stories, webhooks
+from api import enrolment, outcomes, problems, rate_limits, stories, webhooks
 from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
@@ -41,6 +41,7 @@ API_HANDLERS = [
     *stories.HANDLERS,
     *outcomes.HANDLERS,
     *webhooks.HANDLERS,
+    *enrolment.HANDLERS,
 ]
 
 

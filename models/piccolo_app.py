@@ -12,6 +12,7 @@ from models.events.tables import Delivery, DeliveryAttempt, Event, Webhook
 from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
 from models.outcomes.tables import FrozenOutcomeReport
+from models.people.tables import TABLES as PEOPLE_TABLES
 from models.stories.tables import Story
 
 APP_CONFIG = AppConfig(
@@ -33,6 +34,7 @@ APP_CONFIG = AppConfig(
         Webhook,
         Delivery,
         DeliveryAttempt,
+        *PEOPLE_TABLES,
     ],
     migration_dependencies=[],
     commands=[],
