@@ -17,7 +17,7 @@ import segno
 from api import logs
 from models import database, keys, organisations, vault
 from models.errors import TrackerError
-from models.people import devices, enrolment
+from models.people import devices, enrolment, staff
 from models.settings import Settings
 
 
@@ -124,6 +124,16 @@ def user_enrol(settings: Settings, args: argparse.Namespace) -> None:
         segno.make(issued.url, error="m").terminal(out=sys.stderr, compact=True)
 
 
+def user_invite(settings: Settings, args: argparse.Namespace) -> None:
+    issued = _with_database(
+        settings,
+        lambda: staff.invite(
+            caller=None, user_id=args.user, email=args.email, public_url=settings.public_url
+        ),
+    )
+    _print_json({"url": issued.url, "expires_at": issued.expires_at})
+
+
 def token_list(settings: Settings, args: argparse.Namespace) -> None:
     found = _with_database(settings, lambda: devices.devices_of(caller=None, user_id=args.user))
     _print_json(
@@ -215,6 +225,14 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--hours", type=int, default=24, help="hours the code works")
     command.add_argument("--qr", action="store_true", help="also draw the link as a QR code")
     command.set_defaults(run=user_enrol)
+    command = user.add_parser(
+        "invite",
+        help="a one-time welcome link (72 h) to set a password and an authenticator; "
+        "replaces the person's old ones",
+    )
+    command.add_argument("--user", required=True, type=_uuid, help="the user's id")
+    command.add_argument("--email", required=True, help="the address the person signs in with")
+    command.set_defaults(run=user_invite)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(
         dest="action", required=True

@@ -9,6 +9,8 @@ from models.cases.personal import reseal_all
 from models.cases.tables import Person
 from models.errors import ConfigurationError
 from models.outcomes.frozen import reseal_frozen
+from models.people.second_factor import reseal_secrets
+from models.people.tables import StaffCredential
 from models.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -21,7 +23,7 @@ async def unlock(settings: Settings) -> None:
     leave the sealed data unreadable. Without its key the tracker refuses to start."""
     keys = vault.read_keys(settings.data_key, settings.data_dir)
     if keys is None:
-        if await Person.exists():
+        if await Person.exists() or await StaffCredential.exists():
             raise ConfigurationError(
                 "the database holds personal data but no data key was found: set "
                 f"TRACKER_DATA_KEY or restore {vault.key_file(settings.data_dir)}"
@@ -39,7 +41,7 @@ async def rotate(settings: Settings) -> int:
     in the setting (old ones after it), run this, then remove the old ones."""
     if settings.data_key:
         await unlock(settings)
-        return await reseal_all() + await reseal_frozen()
+        return await reseal_all() + await reseal_frozen() + await reseal_secrets()
     path = vault.key_file(settings.data_dir)
     if not path.exists():
         raise ConfigurationError(f"no key file at {path} and TRACKER_DATA_KEY is not set")
@@ -47,7 +49,7 @@ async def rotate(settings: Settings) -> int:
     fresh = vault.new_key()
     vault.write_key_file(settings.data_dir, [fresh, *old])
     await unlock(settings)
-    resealed = await reseal_all() + await reseal_frozen()
+    resealed = await reseal_all() + await reseal_frozen() + await reseal_secrets()
     vault.write_key_file(settings.data_dir, [fresh])
     await unlock(settings)
     return resealed

@@ -23,7 +23,7 @@ class Device:
     state: str
 
 
-def _device(row: dict, now: datetime) -> Device:
+def device_of(row: dict, now: datetime) -> Device:
     if row["revoked_at"] is not None:
         state = "revoked"
     elif row["last_seen_at"] + DEVICE_IDLE_EXPIRY <= now:
@@ -42,7 +42,7 @@ async def devices_of(*, caller: Caller | None, user_id: uuid.UUID) -> list[Devic
         .order_by(ApiToken.created_at, ascending=False)
     )
     now = clock.now()
-    return [_device(row, now) for row in rows]
+    return [device_of(row, now) for row in rows]
 
 
 async def revoke_device(*, caller: Caller | None, device_id: uuid.UUID) -> None:
