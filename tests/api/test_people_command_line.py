@@ -96,3 +96,11 @@ def test_a_user_added_as_coordinator_is_marked_so(tracker, settings: Settings):
             return row["is_coordinator"]
 
     assert asyncio.run(is_coordinator()) is True
+
+
+def test_the_command_line_invites_a_case_officer(tracker):
+    organisation, _ = tracker("org", "add", "--name", "CMM", "--kind", "centre", "--country", "DK")
+    user, _ = tracker("user", "add", "--org", organisation["id"], "--name", "Mette Holm")
+    printed, _ = tracker("user", "invite", "--user", user["id"], "--email", "mh@cmm.example")
+    assert printed["url"].startswith("https://tracker.example/console/welcome/")
+    assert printed["expires_at"]
