@@ -108,3 +108,50 @@ def test_containerfile_passes_hadolint_and_installs_what_the_readme_installs():
     assert "pip install ." in (ROOT / "README.md").read_text()
     assert "USER 10001" in containerfile
     assert 'CMD ["tracker", "serve", "--host", "0.0.0.0"]' in containerfile
+
+
+def test_the_installed_wheel_serves_the_console_pages(tmp_path: Path):
+    """Templates, catalogues, styles and the password list ship in the wheel: the console
+    answers from the installed package, not from this folder."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path), str(ROOT)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("*.whl")
+    installed = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(installed),
+         str(wheel)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["PYTHONPATH"] = str(installed)
+    where = subprocess.run(
+        [sys.executable, "-c", "import api, models.people.passwords as p; print(api.__file__);"
+         "p.check_strength('a long and unusual passphrase')"],
+        cwd=folder, env=env, capture_output=True, timeout=60, check=True,
+    )  # fmt: skip
+    assert where.stdout.decode().startswith(str(installed))
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port),
+         "--no-jobs"],
+        cwd=folder, env=env, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        page = httpx.get(f"{base}/console/sign-in", headers={"Accept-Language": "en"})
+        assert page.status_code == 200 and "Sign in" in page.text
+        assert httpx.get(f"{base}/console/static/console.css").status_code == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
