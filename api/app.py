@@ -16,7 +16,16 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from api import outcomes, problems, rate_limits, stories, story_drafting, webhooks
+from api import (
+    console,
+    enrolment,
+    outcomes,
+    problems,
+    rate_limits,
+    stories,
+    story_drafting,
+    webhooks,
+)
 from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
@@ -53,6 +62,7 @@ API_HANDLERS = [
     *story_drafting.HANDLERS,
     *outcomes.HANDLERS,
     *webhooks.HANDLERS,
+    *enrolment.HANDLERS,
 ]
 
 
@@ -85,7 +95,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[health, ready, api],
+        route_handlers=[health, ready, api, *console.HANDLERS],
+        template_config=console.template_config(),
         lifespan=[database_connection],
         middleware=[
             request_ids,

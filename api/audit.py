@@ -23,6 +23,8 @@ class AuditEntryRead(msgspec.Struct, omit_defaults=True):
     organisation_id: uuid.UUID | None = None
     case_id: uuid.UUID | None = None
     request_id: str | None = None
+    #: The user or device an entry about people concerns.
+    subject_id: uuid.UUID | None = None
 
 
 class AuditPage(msgspec.Struct):
@@ -38,6 +40,7 @@ def entry_view(entry: dict) -> AuditEntryRead:
         organisation_id=entry["organisation_id"],
         case_id=entry["case_id"],
         request_id=entry["request_id"],
+        subject_id=entry["subject_id"],
     )
 
 

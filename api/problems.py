@@ -22,6 +22,9 @@ from models.errors import (
     NotAuthenticated,
     NotFound,
     RuleViolation,
+    TokenExpired,
+    TokenRevoked,
+    TooManyAttempts,
     TrackerError,
 )
 
@@ -37,7 +40,17 @@ STATUS_OF: dict[type[TrackerError], int] = {
     Conflict: 409,
     RuleViolation: 422,
     TooLarge: 413,
+    TooManyAttempts: 429,
 }
+
+#: Refusals a client must tell apart from their status alone, by the end of ``type``.
+SLUG_OF: dict[type[TrackerError], str] = {
+    TokenRevoked: "token-revoked",
+    TokenExpired: "token-expired",
+}
+
+#: Every problem ``type`` is a reference under this path, ending in the problem's slug.
+TYPE_BASE = "/problems/"
 
 
 def problem(
@@ -46,6 +59,7 @@ def problem(
     *,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    slug: str | None = None,
     **extra: Any,
 ) -> ProblemDetailsException:
     title = HTTPStatus(status).phrase
@@ -55,7 +69,7 @@ def problem(
         status_code=status,
         title=title,
         detail=detail,
-        type_="urn:tracker:problem:" + title.lower().replace(" ", "-"),
+        type_=TYPE_BASE + (slug or title.lower().replace(" ", "-")),
         headers=headers,
         extra=extra or None,
     )
@@ -67,11 +81,14 @@ def from_domain(error: TrackerError) -> ProblemDetailsException:
         log.error("the service cannot answer: %s", error.detail)
         return problem(status, "the service cannot answer as configured; it has been logged")
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
     errors = error.errors if isinstance(error, RuleViolation) else None
     extra = (
         {"stored_id": error.stored_id} if isinstance(error, Conflict) and error.stored_id else {}
     )
-    return problem(status, error.detail, errors=errors, headers=headers, **extra)
+    slug = SLUG_OF.get(type(error))
+    return problem(status, error.detail, errors=errors, headers=headers, slug=slug, **extra)
 
 
 def _parameter_errors(error: ValidationException) -> list[FieldError]:

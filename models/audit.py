@@ -28,6 +28,8 @@ class AuditEntry(Table):
     action = Varchar(length=40)
     case_id = UUID(null=True, default=None, index=True)
     request_id = Varchar(length=64, null=True, default=None)
+    #: The user or device an entry about people concerns (e.g. the device revoked).
+    subject_id = UUID(null=True, default=None)
 
 
 async def record(caller: Caller | None, action: str, case_ids: Iterable[uuid.UUID | None]) -> None:
@@ -48,3 +50,22 @@ async def record(caller: Caller | None, action: str, case_ids: Iterable[uuid.UUI
     ]
     if entries:
         await AuditEntry.insert(*entries)
+
+
+async def note(
+    action: str,
+    *,
+    actor_id: uuid.UUID | None,
+    organisation_id: uuid.UUID | None,
+    subject_id: uuid.UUID | None = None,
+) -> None:
+    """One entry with no case: a sign-in, a failure, an enrolment, a revocation…"""
+    await AuditEntry(
+        id=uuid.uuid4(),
+        at=clock.now(),
+        actor_id=actor_id,
+        organisation_id=organisation_id,
+        action=action,
+        subject_id=subject_id,
+        request_id=request_id.get(),
+    ).save()

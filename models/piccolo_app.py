@@ -13,6 +13,7 @@ from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
 from models.outbox import Event
 from models.outcomes.tables import FrozenOutcomeReport
+from models.people.tables import TABLES as PEOPLE_TABLES
 from models.stories.tables import Story, StoryDrafting
 
 APP_CONFIG = AppConfig(
@@ -35,6 +36,7 @@ APP_CONFIG = AppConfig(
         Webhook,
         Delivery,
         DeliveryAttempt,
+        *PEOPLE_TABLES,
     ],
     migration_dependencies=[],
     commands=[],

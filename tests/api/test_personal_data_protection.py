@@ -14,6 +14,7 @@ from models.cases.tables import Case, Person
 from models.errors import ConfigurationError
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, report_body
+from tests.api.people import code_for
 
 #: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
 pytestmark = pytest.mark.dates
@@ -294,3 +295,33 @@ async def test_the_data_folder_and_the_database_are_readable_by_their_owner_only
     assert stat.S_IMODE(data.stat().st_mode) == 0o700
     for kept in data.iterdir():
         assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0, kept.name
+
+
+async def test_sign_in_secrets_never_appear_in_clear_in_the_database_or_the_logs(
+    client, settings: Settings, caplog
+):
+    """A password, an authenticator secret, an enrolment code and a recovery code, used
+    as people use them, are found nowhere in the database files, rows or logs."""
+    from tests.api.people import new_person, phone
+    from tests.console.browser import Browser, new_staff
+
+    caplog.set_level(logging.DEBUG)
+    person = await new_staff()
+    browser = Browser(client)
+    assert (await browser.sign_in(person, code=person.recovery_codes[3])).status_code == 303
+    user_id, _ = await new_person()
+    code = await code_for(user_id)
+    assert (await client.post("/api/v1/enrolment", json=phone(code))).status_code == 201
+
+    stored = await _raw_database_text(settings)
+    planted = {
+        "password": person.password,
+        "totp secret": person.totp.secret,
+        "enrolment code": code,
+        "enrolment code as stored": code.replace("-", ""),
+        "recovery code": person.recovery_codes[3],
+        "recovery code as stored": person.recovery_codes[3].replace("-", ""),
+    }
+    for what, secret in planted.items():
+        assert secret not in stored, f"the {what} is stored in clear"
+        assert secret not in caplog.text, f"the {what} was logged"

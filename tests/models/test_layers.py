@@ -34,6 +34,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "models.outbox",
         ],
     ),
+    ("people: who signs in, staff and phones", ["models.people"]),
     ("cases", ["models.cases"]),
     ("follow-up", ["models.followup", "models.attachments"]),
     ("outcomes", ["models.outcomes"]),
