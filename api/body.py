@@ -18,6 +18,7 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 
 from api.problems import without_values
+from api.settings import settings_of
 from models.errors import FieldError, MalformedRequest, RuleViolation
 
 _AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
@@ -82,7 +83,7 @@ async def decode_strictly(request: Request[Any, Any, Any]) -> None:
         return
     if not _is_json(request.headers.get("content-type", "")):
         raise HTTPException(status_code=415, detail="send the body as application/json")
-    limit = request.app.state["settings"].max_json_body
+    limit = settings_of(request).max_json_body
     announced = request.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > limit:
         raise HTTPException(status_code=413, detail=f"a JSON body may have at most {limit} bytes")

@@ -12,8 +12,8 @@ from litestar.params import JSONBody
 
 from api.auth import CurrentCaller
 from api.proxies import client_address
+from api.settings import settings_of
 from models.people import devices, enrolment
-from models.settings import Settings
 
 
 class EnrolmentCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -56,7 +56,7 @@ async def enrol_phone(
     """Exchange a one-time code for the phone's own token (no Authorization). Unknown, used
     and expired codes are one 404; the same code and device_key again within 15 minutes
     answers 201 with a fresh token and revokes the one given before."""
-    settings: Settings = request.app.state["settings"]
+    settings = settings_of(request)
     enrolled = await enrolment.enrol(
         code=data.code,
         device=data.device.strip(),

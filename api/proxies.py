@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar.connection import ASGIConnection
 
+from api.settings import settings_of
 from models.settings import Settings
 
 
@@ -27,7 +28,7 @@ def _peer(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
 def client_address(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     """The address of the client: the peer, or behind trusted proxies the last address in
     X-Forwarded-For that is not one of them (the earlier ones the client could forge)."""
-    settings: Settings = connection.app.state["settings"]
+    settings = settings_of(connection)
     peer = _peer(connection)
     if not _is_trusted(peer, settings):
         return peer
@@ -47,7 +48,7 @@ def came_over_https(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
     """The browser's request was https: directly, or as a trusted proxy says."""
     if connection.scope.get("scheme") == "https":
         return True
-    settings: Settings = connection.app.state["settings"]
+    settings = settings_of(connection)
     if not _is_trusted(_peer(connection), settings):
         return False
     proto = connection.headers.get("x-forwarded-proto", "")

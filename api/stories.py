@@ -29,6 +29,7 @@ from api.case_views import View
 from api.cases import CountryFilter
 from api.etags import cacheable
 from api.pagination import DEFAULT_LIMIT, Limit
+from api.settings import settings_of
 from models.cases.tables import Exploitation
 from models.organisations import OrganisationKind
 from models.stories import lifecycle, records
@@ -178,7 +179,7 @@ class StoryController(Controller):
         """Publish a draft (the drafting centre) with the coarse facts of its case. Refused
         (422) when fewer completed cases than the minimum cohort share those facts, even
         with the year of return widened to a range."""
-        minimum = request.app.state["settings"].story_min_cohort
+        minimum = settings_of(request).story_min_cohort
         return story_view(
             await lifecycle.approve_story(caller=caller, story_id=story_id, min_cohort=minimum)
         )

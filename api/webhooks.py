@@ -12,6 +12,7 @@ from litestar.params import FromPath, JSONBody
 from msgspec import Meta
 
 from api.auth import CurrentCaller
+from api.settings import settings_of
 from models.cases.commands import Strict
 from models.events import webhooks
 
@@ -81,7 +82,7 @@ async def add_webhook(
         url=data.url,
         events=data.events,
         secret=data.secret,
-        trusted_hosts=request.app.state["settings"].webhook_trusted_hosts,
+        trusted_hosts=settings_of(request).webhook_trusted_hosts,
     )
     return _view(row)
 

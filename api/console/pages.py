@@ -16,6 +16,7 @@ from litestar.template import TemplateConfig
 
 from api.console import csrf, i18n
 from api.proxies import came_over_https
+from api.settings import settings_of
 from models.errors import (
     Forbidden,
     NotAuthenticated,
@@ -25,7 +26,6 @@ from models.errors import (
     TrackerError,
 )
 from models.people import sessions
-from models.settings import Settings
 
 TEMPLATES = Path(__file__).with_name("templates")
 LANGUAGE_COOKIE = "tracker_language"
@@ -45,7 +45,7 @@ def template_config() -> TemplateConfig:
 
 
 def lifetimes(request: Request[Any, Any, Any]) -> sessions.Lifetimes:
-    settings: Settings = request.app.state["settings"]
+    settings = settings_of(request)
     return sessions.Lifetimes(
         idle=timedelta(minutes=settings.session_idle_minutes),
         absolute=timedelta(hours=settings.session_absolute_hours),

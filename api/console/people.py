@@ -10,15 +10,15 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from api.console import i18n, pages, qr
+from api.settings import settings_of
 from models.errors import NotFound, RuleViolation
 from models.people import devices, directory, enrolment, staff
-from models.settings import Settings
 
 PEOPLE = "/console/people"
 
 
 def _public_url(request: Request[Any, Any, Any]) -> str:
-    settings: Settings = request.app.state["settings"]
+    settings = settings_of(request)
     return settings.public_url
 
 

@@ -9,13 +9,13 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from api.console import csrf, pages
+from api.settings import settings_of
 from models.errors import NotAuthenticated, TooManyAttempts
 from models.people import sessions, sign_in
-from models.settings import Settings
 
 
 def _allowed(request: Request[Any, Any, Any]) -> int:
-    settings: Settings = request.app.state["settings"]
+    settings = settings_of(request)
     return settings.sign_in_failures_allowed
 
 
