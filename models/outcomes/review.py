@@ -44,7 +44,13 @@ async def _latest_version(case_id: uuid.UUID, caller: Caller) -> int:
 
 
 async def _keep_step(
-    caller: Caller, case: Row, action: ReviewAction, version: int, comment: str | None
+    caller: Caller,
+    case: Row,
+    action: ReviewAction,
+    *,
+    version: int,
+    comment: str | None,
+    at: datetime,
 ) -> None:
     """The step in the history, its audit entry and its event; then the case's change
     number, the last statement of the transaction (``models.changes``)."""
@@ -52,7 +58,7 @@ async def _keep_step(
     await OutcomeReviewStep(
         id=step_id,
         case=case["id"],
-        at=clock.now(),
+        at=at,
         organisation=caller.organisation_id,
         actor=caller.user_id,
         action=action,
@@ -103,7 +109,9 @@ async def submit_report(*, caller: Caller, case_id: uuid.UUID, data: OutcomeSubm
                 OutcomeReview.accepted_at: None,
             }
         ).where(OutcomeReview.id == case_id)
-        await _keep_step(caller, case, ReviewAction.submitted, version, data.note)
+        await _keep_step(
+            caller, case, ReviewAction.submitted, version=version, comment=data.note, at=now
+        )
         answer = await shown(case, roles)
         await changes.stamp(Case, case_id)
         return answer
@@ -152,7 +160,12 @@ async def review_report(*, caller: Caller, case_id: uuid.UUID, data: OutcomeDeci
             }
         ).where(OutcomeReview.id == case_id)
         await _keep_step(
-            caller, case, ReviewAction(data.decision.value), review["version"], data.comment
+            caller,
+            case,
+            ReviewAction(data.decision.value),
+            version=review["version"],
+            comment=data.comment,
+            at=now,
         )
         answer = await shown(case, roles)
         await changes.stamp(Case, case_id)

@@ -286,3 +286,103 @@ async def test_a_returned_version_is_submitted_again_unchanged_only_with_a_note_
 
     assert (again["review"]["status"], again["review"]["version"]) == ("submitted", 1)
     assert steps(again) == [("submitted", 1, NOTE), ("returned", 1, COMMENT), ("submitted", 1, why)]
+
+
+# --- The correction task, in /tasks and on phones ---------------------------------------------
+
+
+async def tasks_of(client, member: Member, **params: Any) -> list[dict[str, Any]]:
+    tasks, params = [], {"limit": 50, **params}
+    while True:
+        response = await client.get("/api/v1/tasks", params=params, headers=member.headers)
+        assert response.status_code == 200, response.text
+        tasks += response.json()["items"]
+        if not response.json()["next_cursor"]:
+            return tasks
+        params["cursor"] = response.json()["next_cursor"]
+
+
+async def sync(client, member: Member, since: str | None = None) -> dict[str, Any]:
+    params = {"since": since} if since else {}
+    response = await client.get("/api/v1/sync", params=params, headers=member.headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def corrections(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [task for task in tasks if task["kind"] == "outcome_correction"]
+
+
+async def test_a_returned_report_gives_the_return_org_and_the_partner_a_correction_task(
+    client, authority, return_org, partner, other_partner
+):
+    case = await closed_case(client, authority, return_org, partner)
+    await submit(case)
+    returned = await review(case, "returned", COMMENT)
+
+    for member in (return_org, partner):
+        assert corrections(await tasks_of(client, member)) == [
+            {
+                "kind": "outcome_correction",
+                "case_id": case.id,
+                "case_reference": case.reference,
+                "version": 1,
+                "returned_at": returned["review"]["history"][-1]["at"],
+                "comment": COMMENT,
+            }
+        ]
+    assert corrections(await tasks_of(client, authority)) == [], "the opener asked for it"
+    assert await tasks_of(client, other_partner) == []
+
+    trail = await client.get(
+        "/api/v1/audit", params={"case_id": case.id, "limit": 500}, headers=authority.headers
+    )
+    readers = {
+        entry["organisation_id"]
+        for entry in trail.json()["items"]
+        if entry["action"] == "case.outcome_review_read"
+    }
+    assert readers == {str(return_org.organisation_id), str(partner.organisation_id)}
+
+
+async def test_monthly_report_tasks_keep_their_fields_beside_corrections(
+    client, authority, return_org, partner
+):
+    returned = await closed_case(client, authority, return_org, partner)
+    await submit(returned)
+    await review(returned, "returned", COMMENT)
+    following = await Returnee(client, authority, return_org, partner).arrive(75)
+
+    tasks = await tasks_of(client, partner, limit=1)  # a case a page
+
+    monthly = [task for task in tasks if task["kind"] == "monthly_report"]
+    assert {task["case_id"] for task in monthly} == {following.id}
+    assert {frozenset(task) for task in monthly} == {
+        frozenset({"kind", "case_id", "case_reference", "month", "due_on", "overdue"})
+    }
+    (correction,) = corrections(tasks)
+    assert correction["case_id"] == returned.id
+    assert "month" not in correction and "due_on" not in correction
+
+
+async def test_the_correction_reaches_phones_by_sync_and_ends_when_submitted_again(
+    client, authority, return_org, partner
+):
+    case = await closed_case(client, authority, return_org, partner)
+    await submit(case)
+    token = (await sync(client, partner))["next"]
+
+    await review(case, "returned", COMMENT)
+    changed = await sync(client, partner, token)
+    assert [c["id"] for c in changed["cases"]] == [case.id]
+    assert [(t["kind"], t["comment"]) for t in changed["tasks"]] == [
+        ("outcome_correction", COMMENT)
+    ]
+
+    await case.report(3, 120, GOOD)  # the correction
+    await submit(case, None)
+    after = await sync(client, partner, changed["next"])
+    assert case.id in [c["id"] for c in after["cases"]]
+    assert after["tasks"] == []
+    assert corrections(await tasks_of(client, partner)) == []
+    assert corrections(await tasks_of(client, return_org)) == []
