@@ -5,15 +5,21 @@ kept in the history."""
 
 from __future__ import annotations
 
+import logging
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from models import clock
 from models.audit import AuditEntry
+from models.events import sweeps
+from models.events.deliveries import plan_deliveries
 from models.outbox import Event
 from models.outcomes.tables import OutcomeReviewStep
 from tests.api.test_outcomes import GOOD, MIDDLING, Returnee
+from tests.api.test_personal_data_protection import _raw_database_text
 from tests.conftest import Member
 
 #: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
@@ -386,3 +392,50 @@ async def test_the_correction_reaches_phones_by_sync_and_ends_when_submitted_aga
     assert after["tasks"] == []
     assert corrections(await tasks_of(client, partner)) == []
     assert corrections(await tasks_of(client, return_org)) == []
+
+
+# --- Notes and comments are personal data -----------------------------------------------------
+
+
+async def test_erasing_the_persons_data_erases_the_notes_and_comments_of_the_review(
+    client, authority, return_org, partner
+):
+    case = await closed_case(client, authority, return_org, partner)
+    await submit(case)
+    await review(case, "returned", COMMENT)
+
+    erased = await client.post(
+        f"{case.path}/erasure",
+        json={"reason": "The person asked for it"},
+        headers=authority.headers,
+    )
+    assert erased.status_code == 200, erased.text
+
+    report = await case.outcome_report(authority)
+    assert steps(report) == [("submitted", 1, None), ("returned", 1, None)], "dates stay"
+    (task,) = corrections(await tasks_of(client, partner))
+    assert task["comment"] is None, "the correction stays asked for, without its words"
+    rows = await OutcomeReviewStep.select(OutcomeReviewStep.comment).where(
+        OutcomeReviewStep.case == uuid.UUID(case.id)
+    )
+    assert [row["comment"] for row in rows] == [None, None]
+
+
+async def test_notes_and_comments_never_appear_in_clear_in_the_database_or_the_logs(
+    client, settings, authority, return_org, partner, caplog
+):
+    caplog.set_level(logging.DEBUG)
+    note, comment = "Canary Brixomantel moved house", "Canary Fendurqual: ask about the shop"
+    case = await closed_case(client, authority, return_org, partner)
+    await submit(case, note)
+    returned = await review(case, "returned", comment)
+    assert steps(returned)[-1] == ("returned", 1, comment)
+    await tasks_of(client, partner)
+    await sync(client, return_org)
+    await sweeps.outcome_review_sweep(now=clock.now() + timedelta(days=31))
+    await plan_deliveries()
+
+    stored = await _raw_database_text(settings)
+    for secret in ("Brixomantel", "Fendurqual"):
+        assert secret not in stored, f"{secret} is stored in clear"
+        assert secret not in caplog.text, f"{secret} was logged"
