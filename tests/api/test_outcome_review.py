@@ -18,6 +18,7 @@ from models.events import sweeps
 from models.events.deliveries import plan_deliveries
 from models.outbox import Event
 from models.outcomes.tables import OutcomeReviewStep
+from tests.api.conftest import days_ago
 from tests.api.test_outcomes import GOOD, MIDDLING, Returnee
 from tests.api.test_personal_data_protection import _raw_database_text
 from tests.conftest import Member
@@ -439,3 +440,62 @@ async def test_notes_and_comments_never_appear_in_clear_in_the_database_or_the_l
     for secret in ("Brixomantel", "Fendurqual"):
         assert secret not in stored, f"{secret} is stored in clear"
         assert secret not in caplog.text, f"{secret} was logged"
+
+
+# --- The queue --------------------------------------------------------------------------------
+
+
+async def queue_of(client, member: Member, **params: Any) -> list[dict[str, Any]]:
+    items, params = [], {"limit": 1, **params}
+    while True:
+        response = await client.get(
+            "/api/v1/outcome-reviews", params=params, headers=member.headers
+        )
+        assert response.status_code == 200, response.text
+        items += response.json()["items"]
+        if not response.json()["next_cursor"]:
+            return items
+        params["cursor"] = response.json()["next_cursor"]
+
+
+async def test_the_queue_lists_reviews_in_a_status_the_longest_waiting_first(
+    client, authority, return_org, partner, clock
+):
+    first, second, third = [
+        await closed_case(client, authority, return_org, partner) for _ in range(3)
+    ]
+    closed_on = days_ago(5)
+    await submit(second)
+    clock.move_to(clock.now() + timedelta(hours=1))
+    await submit(first)
+
+    waiting = await queue_of(client, authority, status="submitted")
+
+    assert [item["case_id"] for item in waiting] == [second.id, first.id]
+    assert waiting[0] == {
+        "case_id": second.id,
+        "case_reference": second.reference,
+        "status": "submitted",
+        "version": 1,
+        "submitted_at": waiting[0]["since"],
+        "closed_on": closed_on,
+        "outcome": "completed",
+        "since": waiting[0]["since"],
+    }
+    assert [i["case_id"] for i in await queue_of(client, return_org, status="not_submitted")] == [
+        third.id
+    ]
+    everything = await queue_of(client, partner)
+    assert [item["case_id"] for item in everything] == [third.id, second.id, first.id]
+    assert await queue_of(client, authority, status="returned") == []
+
+
+@pytest.mark.parametrize(
+    ("params", "field"), [({"status": "pending"}, "status"), ({"cursor": "zzz"}, "cursor")]
+)
+async def test_a_queue_asked_with_an_unknown_status_or_cursor_is_refused(
+    client, authority, params, field
+):
+    response = await client.get("/api/v1/outcome-reviews", params=params, headers=authority.headers)
+    assert response.status_code == 422, response.text
+    assert [e["field"] for e in response.json()["errors"]] == [field]
