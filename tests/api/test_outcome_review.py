@@ -499,3 +499,23 @@ async def test_a_queue_asked_with_an_unknown_status_or_cursor_is_refused(
     response = await client.get("/api/v1/outcome-reviews", params=params, headers=authority.headers)
     assert response.status_code == 422, response.text
     assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+async def test_the_printable_page_shows_the_review_with_its_words_escaped(
+    client, authority, return_org, partner
+):
+    case = await closed_case(client, authority, return_org, partner)
+    await submit(case, "<b>floods</b> & roads")
+    await review(case, "returned", '<script>alert("x")</script>')
+
+    page = await client.get(
+        f"{case.path}/outcome-report", headers={**authority.headers, "Accept": "text/html"}
+    )
+    assert page.status_code == 200
+    assert "<h2>Review</h2>" in page.text and "<p>returned, version 1</p>" in page.text
+    assert "&lt;b&gt;floods&lt;/b&gt; &amp; roads" in page.text
+    assert "<script>" not in page.text and "&lt;script&gt;" in page.text
+    partners = await client.get(
+        f"{case.path}/outcome-report", headers={**partner.headers, "Accept": "text/html"}
+    )
+    assert "floods" not in partners.text and "&lt;script&gt;" in partners.text

@@ -1,6 +1,6 @@
-"""One initial migration builds the schema; what Piccolo's tables cannot declare — the
-append-only audit trail and two unique indexes — is still there after `tracker migrate` on a
-fresh database, on both engines."""
+"""Migrations build the schema; what Piccolo's tables cannot declare — the append-only audit
+trail, two unique indexes and the review queue's indexes — is still there after `tracker
+migrate` on a fresh database, on both engines."""
 
 from __future__ import annotations
 
@@ -16,7 +16,12 @@ import pytest
 
 from tests.conftest import _run_apart, scratch_postgres
 
-HAND_WRITTEN = {"delivery_once", "frozen_outcome_report_version"}
+HAND_WRITTEN = {
+    "delivery_once",
+    "frozen_outcome_report_version",
+    "outcome_review_queue",
+    "outcome_review_since",
+}
 
 
 def _tracker_migrate(database_url: str, folder: Path) -> None:
