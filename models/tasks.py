@@ -9,6 +9,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from piccolo.columns.combination import Or, Where
+
 from models import audit, clock
 from models.cases.reach import within_reach
 from models.cases.rules import MONTHS_OF_SUPPORT
@@ -106,18 +108,25 @@ async def open_tasks(
     *, caller: Caller, grace_days: int, after: tuple[date, uuid.UUID] | None, limit: int
 ) -> tuple[list[Task], tuple[date, uuid.UUID] | None]:
     """The caller's open tasks, a page of cases at a time (by arrival, then id)."""
-    with_tasks = Case.status == Status.reintegration
-    if caller.kind in CORRECTORS:
-        with_tasks |= Case.id.is_in(returned_cases())
-    query = Case.select(Case.id, Case.reference, Case.status, Case.arrived_on).where(
-        within_reach(caller, stories=False), with_tasks
-    )
-    if after is not None:
-        arrived_on, case_id = after
-        query = query.where(
-            (Case.arrived_on > arrived_on) | ((Case.arrived_on == arrived_on) & (Case.id > case_id))
+
+    async def cases_after(condition: Where | Or) -> list[dict]:
+        query = Case.select(Case.id, Case.reference, Case.status, Case.arrived_on).where(
+            within_reach(caller, stories=False), condition
         )
-    cases = await query.order_by(Case.arrived_on, Case.id).limit(limit + 1)
+        if after is not None:
+            arrived_on, case_id = after
+            query = query.where(
+                (Case.arrived_on > arrived_on)
+                | ((Case.arrived_on == arrived_on) & (Case.id > case_id))
+            )
+        return await query.order_by(Case.arrived_on, Case.id).limit(limit + 1)
+
+    cases = await cases_after(Case.status == Status.reintegration)
+    if caller.kind in CORRECTORS:
+        # The few cases returned for correction, merged in the same order: the query of the
+        # cases in reintegration stays the one its indexes serve.
+        returned = await cases_after(Case.id.is_in(returned_cases()))
+        cases = sorted(cases + returned, key=lambda case: (case["arrived_on"], case["id"]))
     page, more = cases[:limit], len(cases) > limit
     following = (page[-1]["arrived_on"], page[-1]["id"]) if more else None
     return await tasks_for(page, caller=caller, grace_days=grace_days), following
