@@ -18,7 +18,7 @@ from datetime import datetime
 from piccolo.query import Select
 
 from models import audit, changes, clock, database, outbox, sealing
-from models.cases.reach import require, within_reach
+from models.cases.reach import Role, require, within_reach
 from models.cases.records import Row, reachable_case
 from models.cases.tables import Case
 from models.errors import Conflict, RuleViolation
@@ -74,6 +74,12 @@ async def _keep_step(
     )
 
 
+async def _as_it_stands(caller: Caller, case: Row, roles: frozenset[Role]) -> Shown:
+    """The answer to a step sent again, which changes nothing: the report read."""
+    await audit.record(caller, "case.outcome_report_read", [case["id"]])
+    return await shown(case, roles)
+
+
 async def submit_report(*, caller: Caller, case_id: uuid.UUID, data: OutcomeSubmission) -> Shown:
     """Submit the latest frozen version (the case's return organisation, once it is closed).
     The version submitted already is not submitted twice; a version returned is submitted
@@ -90,10 +96,10 @@ async def submit_report(*, caller: Caller, case_id: uuid.UUID, data: OutcomeSubm
         review = await review_row(case_id)
         if review["version"] == version:
             if review["status"] == ReviewStatus.submitted:
-                return await shown(case, roles)  # sent again
+                return await _as_it_stands(caller, case, roles)  # sent again
             if review["status"] == ReviewStatus.accepted:
                 raise Conflict(f"version {version} of the outcome report is accepted already")
-            if review["status"] == ReviewStatus.returned and data.note is None:
+            if review["status"] == ReviewStatus.returned and not (data.note or "").strip():
                 raise RuleViolation.on(
                     "note",
                     "the version returned is submitted again unchanged only with a note saying why",
@@ -136,7 +142,7 @@ async def review_report(*, caller: Caller, case_id: uuid.UUID, data: OutcomeDeci
         as_read = data.version is None or data.version == review["version"]
         after = STATUS_AFTER[data.decision]
         if review["status"] == after and as_read and await _same_decision(case_id, data):
-            return await shown(case, roles)  # sent again
+            return await _as_it_stands(caller, case, roles)  # sent again
         if review["status"] != ReviewStatus.submitted:
             raise Conflict(
                 f"the outcome report is {review['status'].replace('_', ' ')}; only a "
