@@ -19,6 +19,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from api import (
     console,
     enrolment,
+    outcome_review,
     outcomes,
     problems,
     rate_limits,
@@ -61,6 +62,7 @@ API_HANDLERS = [
     *stories.HANDLERS,
     *story_drafting.HANDLERS,
     *outcomes.HANDLERS,
+    *outcome_review.HANDLERS,
     *webhooks.HANDLERS,
     *enrolment.HANDLERS,
 ]
