@@ -27,32 +27,17 @@ class Job:
     misfire_grace_time: int
 
 
+def hourly(id: str, run: Callable[[Settings], Awaitable[object]]) -> Job:
+    """A sweep: every hour, and still run up to an hour late after a pause."""
+    return Job(id=id, run=run, trigger=IntervalTrigger(hours=1), misfire_grace_time=3600)
+
+
 #: In the order ``--once`` runs them: sweeps raise events, then webhooks deliver them.
 JOBS = [
-    Job(
-        id="followup_sweep",
-        run=sweeps.followup,
-        trigger=IntervalTrigger(hours=1),
-        misfire_grace_time=3600,
-    ),
-    Job(
-        id="reflection_sweep",
-        run=sweeps.reflection,
-        trigger=IntervalTrigger(hours=1),
-        misfire_grace_time=3600,
-    ),
-    Job(
-        id="support_sweep",
-        run=sweeps.support,
-        trigger=IntervalTrigger(hours=1),
-        misfire_grace_time=3600,
-    ),
-    Job(
-        id="outcome_review_sweep",
-        run=sweeps.outcome_review,
-        trigger=IntervalTrigger(hours=1),
-        misfire_grace_time=3600,
-    ),
+    hourly("followup_sweep", sweeps.followup),
+    hourly("reflection_sweep", sweeps.reflection),
+    hourly("support_sweep", sweeps.support),
+    hourly("outcome_review_sweep", sweeps.outcome_review),
     Job(
         id="webhook_delivery",
         run=webhooks.deliver,
