@@ -14,7 +14,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from api import outcomes, problems, rate_limits, stories, webhooks
+from api import field_app, outcomes, problems, rate_limits, stories, webhooks
 from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[health, ready, api],
+        route_handlers=[health, ready, api, *field_app.HANDLERS],
         lifespan=[database_connection],
         middleware=[
             request_ids,
@@ -96,7 +96,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
                 }
             ),
         ),
-        state={"settings": settings},
+        state={
+            "settings": settings,
+            "field_app": field_app.load(settings.field_app_dir or field_app.PACKAGE_FILES),
+        },
         debug=False,
     )
     for route in app.routes:

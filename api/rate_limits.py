@@ -24,5 +24,6 @@ def config(per_minute: int) -> RateLimitConfig | None:
     return RateLimitConfig(
         rate_limit=("minute", per_minute),
         identifier_for_request=token_of,
-        exclude=["/health", "/ready", "/schema"],
+        # The field app's files are static and cheap; a whole office may share one address.
+        exclude=["/health", "/ready", "/schema", "^/app"],
     )

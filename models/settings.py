@@ -44,6 +44,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Requests a minute per token; 0 turns the limit off (e.g. for load tests).
     rate_limit: int = 600
     log_level: str = "INFO"
+    #: Serve the field app from this folder instead of the package's own files (a copy
+    #: with, say, another language's catalogue added).
+    field_app_dir: Path | None = None
 
     @property
     def uses_postgres(self) -> bool:

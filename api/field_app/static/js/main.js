@@ -1,0 +1,92 @@
+// Starts the app: the worker's language, the service worker (and the offer of a new
+// version), then the lock screen. Everything a profile keeps stays locked until its PIN.
+
+import { takeCodeFromLink } from "./enrolment.js";
+import { html, render, useEffect, useState } from "./html.js";
+import { chooseLanguage, loadI18n, loadLanguages, saveLanguage } from "./i18n.js";
+import { Lock } from "./screens/lock.js";
+import { Shell } from "./screens/shell.js";
+
+const UPDATE_CHECK_MS = 60 * 60 * 1000;
+
+// A new version is offered, never forced: what the worker is typing could be lost.
+function watchForUpdates(offer) {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("./sw.js", { scope: "./" }).then((registration) => {
+    const waiting = () => registration.waiting && navigator.serviceWorker.controller && offer(registration.waiting);
+    waiting();
+    registration.addEventListener("updatefound", () => {
+      const installing = registration.installing;
+      installing?.addEventListener("statechange", () => installing.state === "installed" && waiting());
+    });
+    setInterval(() => registration.update().catch(() => {}), UPDATE_CHECK_MS);
+  });
+}
+
+function UpdateBanner({ i18n, worker }) {
+  function update() {
+    navigator.serviceWorker.addEventListener("controllerchange", () => location.reload());
+    worker.postMessage({ type: "update" });
+  }
+  return html`<aside class="update" role="status" aria-live="polite">
+    <p>${i18n.t("update.text")}</p>
+    <button onClick=${update}>${i18n.t("update.button")}</button>
+  </aside>`;
+}
+
+function App({ languages, first, code }) {
+  const [i18n, setI18n] = useState(first);
+  const [session, setSession] = useState(null);
+  const [notice, setNotice] = useState(null);
+  const [update, setUpdate] = useState(null);
+  useEffect(() => watchForUpdates(setUpdate), []);
+  useEffect(() => {
+    document.documentElement.lang = i18n.lang;
+    document.title = i18n.t("app.name");
+  }, [i18n]);
+
+  async function changeLanguage(lang) {
+    saveLanguage(lang);
+    setI18n(await loadI18n(lang));
+  }
+
+  function ended(reason) {
+    if (reason === "console") {
+      location.assign("/console/");
+      return;
+    }
+    setSession(null);
+    setNotice(reason);
+    location.hash = "";
+  }
+
+  return html`${update && html`<${UpdateBanner} i18n=${i18n} worker=${update} />`}
+    ${session
+      ? html`<${Shell}
+          session=${session}
+          i18n=${i18n}
+          languages=${languages}
+          changeLanguage=${changeLanguage}
+        />`
+      : html`<${Lock}
+          i18n=${i18n}
+          languages=${languages}
+          changeLanguage=${changeLanguage}
+          code=${code}
+          notice=${notice}
+          onEnd=${ended}
+          onUnlocked=${(started) => {
+            setNotice(null);
+            setSession(started);
+          }}
+        />`}`;
+}
+
+async function start() {
+  const code = takeCodeFromLink();
+  const languages = await loadLanguages();
+  const first = await loadI18n(chooseLanguage(languages));
+  render(html`<${App} languages=${languages} first=${first} code=${code} />`, document.body);
+}
+
+start();

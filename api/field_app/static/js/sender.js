@@ -1,0 +1,143 @@
+// Sends the outbox one record at a time and applies each answer (see outbox.js).
+
+import { NetworkError, unauthorised } from "./api.js";
+import { afterAnswer, nextDue } from "./outbox.js";
+
+// What an answer means for the record sent.
+export function classify(answer, kind) {
+  const { status, body, retryAfter } = answer;
+  const problem = body && typeof body === "object" ? { status, ...body } : { status };
+  if (status === 200 || status === 201) return { type: "done", record: body };
+  if (status === 401) return { type: unauthorised(body) };
+  if (status === 408 || status === 429 || status >= 500) {
+    return { type: "retry", reason: String(status), retryAfter };
+  }
+  if (status === 409) return { type: "conflict", problem };
+  if (status === 422) return { type: "fix", problem };
+  if (status === 413 && kind === "receipt") return { type: "shrink", problem };
+  return { type: "blocked", problem };
+}
+
+const PATHS = {
+  report: (entry) => `/api/v1/cases/${entry.case_id}/reports`,
+  payment: (entry) => `/api/v1/cases/${entry.case_id}/payments`,
+  arrival: (entry) => `/api/v1/cases/${entry.case_id}/arrival`,
+  receipt: () => "/api/v1/attachments",
+};
+
+// Where the tracker's own version of a conflicting record is read, and how to find it.
+async function serverVersion(api, entry) {
+  try {
+    if (entry.kind === "arrival") {
+      const answer = await api.get(`/api/v1/cases/${entry.case_id}`);
+      return answer.status === 200 ? answer.body : null;
+    }
+    if (entry.kind === "report" || entry.kind === "payment") {
+      const answer = await api.get(PATHS[entry.kind](entry));
+      return answer.status === 200
+        ? answer.body.items.find((item) => item.id === entry.id) || null
+        : null;
+    }
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+  }
+  return null;
+}
+
+// The tracker's record, as the phone keeps it, once an entry is acknowledged.
+function acknowledged(entry, record) {
+  if (entry.kind === "arrival") return [{ kind: "case", id: entry.case_id, value: record }];
+  if (entry.kind === "receipt") return [];
+  return [{ kind: entry.kind, id: entry.id, value: record }];
+}
+
+export function createSender({
+  store,
+  api,
+  shrink,
+  onRevoked,
+  onExpired,
+  now = () => Date.now(),
+  random = Math.random,
+}) {
+  let running = null;
+  let again = false;
+  let stopped = false;
+
+  async function request(entry) {
+    if (entry.kind !== "receipt") return api.post(PATHS[entry.kind](entry), entry.body);
+    const form = new FormData();
+    form.append("id", entry.id);
+    form.append("file", await store.blob(entry.id), "receipt.jpg");
+    return api.post(PATHS.receipt(entry), form);
+  }
+
+  async function settle(entry, outcome) {
+    if (outcome.type === "done") {
+      await store.write({
+        put: acknowledged(entry, outcome.record),
+        outbox: { remove: [entry.id] },
+        blobs: { remove: entry.kind === "receipt" ? [entry.id] : [] },
+      });
+      return;
+    }
+    if (outcome.type === "shrink") {
+      const smaller = await shrink(await store.blob(entry.id), entry.shrink + 1);
+      if (!smaller) {
+        const blocked = { type: "blocked", problem: outcome.problem };
+        await store.write({ outbox: { put: [afterAnswer(entry, blocked, now())] } });
+        return;
+      }
+      await store.write({
+        outbox: { put: [afterAnswer(entry, { type: "shrunk" }, now())] },
+        blobs: { put: [{ id: entry.id, blob: smaller }] },
+      });
+      return;
+    }
+    if (outcome.type === "conflict") outcome.server = await serverVersion(api, entry);
+    await store.write({ outbox: { put: [afterAnswer(entry, outcome, now(), random)] } });
+  }
+
+  async function drainOnce() {
+    while (!stopped) {
+      const entry = nextDue(await store.outbox(), now());
+      if (!entry) return;
+      let outcome;
+      try {
+        outcome = classify(await request(entry), entry.kind);
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error;
+        outcome = { type: "retry", reason: "network" };
+      }
+      if (stopped) return;
+      if (outcome.type === "revoked") return onRevoked();
+      if (outcome.type === "expired") return onExpired();
+      await settle(entry, outcome);
+    }
+  }
+
+  return {
+    // Send what is due; a call while sending makes the sender look again when done.
+    drain() {
+      if (stopped) return Promise.resolve();
+      if (running) {
+        again = true;
+        return running;
+      }
+      running = (async () => {
+        try {
+          do {
+            again = false;
+            await drainOnce();
+          } while (again && !stopped);
+        } finally {
+          running = null;
+        }
+      })();
+      return running;
+    },
+    stop() {
+      stopped = true;
+    },
+  };
+}
