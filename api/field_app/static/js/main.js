@@ -84,6 +84,8 @@ function App({ languages, first, code }) {
 
 async function start() {
   const code = takeCodeFromLink();
+  // Every start is at the lock screen, and after it the tasks.
+  if (location.hash) history.replaceState(null, "", location.pathname);
   const languages = await loadLanguages();
   const first = await loadI18n(chooseLanguage(languages));
   render(html`<${App} languages=${languages} first=${first} code=${code} />`, document.body);

@@ -86,13 +86,14 @@ export class Store {
     const items = tx.objectStore("items");
     const queue = tx.objectStore("outbox");
     const photos = tx.objectStore("blobs");
+    // Removals first: a record removed and put again in one write is kept.
     const requests = [
-      ...sealedItems.map((row) => items.put(row)),
       ...remove.map(({ kind, id }) => items.delete(itemKey(kind, id))),
-      ...sealedEntries.map((row) => queue.put(row)),
       ...(outbox.remove || []).map((id) => queue.delete(id)),
-      ...sealedBlobs.map((row) => photos.put(row)),
       ...(blobs.remove || []).map((id) => photos.delete(id)),
+      ...sealedItems.map((row) => items.put(row)),
+      ...sealedEntries.map((row) => queue.put(row)),
+      ...sealedBlobs.map((row) => photos.put(row)),
     ];
     const touchesOutbox = sealedEntries.length || (outbox.remove || []).length;
     const waiting = touchesOutbox ? queue.count() : null;

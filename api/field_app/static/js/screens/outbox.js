@@ -91,7 +91,7 @@ export function OutboxScreen({ session, i18n }) {
   ];
   return html`<main aria-labelledby="outbox-title">
     <h1 id="outbox-title" tabindex="-1">${i18n.t("outbox.title")}</h1>
-    <p data-testid="last-sync">
+    <p data-testid="last-sync" data-at=${world.sync?.at || ""}>
       ${world.sync?.at
         ? i18n.t("outbox.last_sync", { time: i18n.moment(world.sync.at) })
         : i18n.t("outbox.never_synced")}
