@@ -89,6 +89,11 @@ class Phone:
         self.choose_pin(pin)
         self.wait_for_screen("Tasks")
         self.wait_synced()
+        self.wait_offline_ready()
+
+    def wait_offline_ready(self) -> None:
+        """Until the service worker keeps the app and serves this page."""
+        self.page.wait_for_function("navigator.serviceWorker.controller !== null")
 
     def add_worker(self, code: str, pin: str = PIN) -> None:
         """Another worker on the same phone types their code."""
@@ -121,7 +126,7 @@ class Phone:
     def open_case(self, name: str) -> None:
         self.go("My cases")
         self.page.get_by_role("link", name=re.compile(name)).click()
-        self.wait_for_screen(name)
+        expect(self.page.locator("main h1")).to_contain_text(name)
 
     def wait_synced(self) -> None:
         """Until the phone has synced once and is not sending."""

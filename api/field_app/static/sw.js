@@ -15,13 +15,15 @@ self.addEventListener("install", (event) => {
   );
 });
 
+// Old versions' files go; the open page is served from now on, so it works offline at once.
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
       .then((names) =>
         Promise.all(names.filter((name) => name.startsWith("shell-") && name !== CACHE).map((name) => caches.delete(name))),
-      ),
+      )
+      .then(() => self.clients.claim()),
   );
 });
 

@@ -82,12 +82,14 @@ export function afterAnswer(entry, outcome, now, random = Math.random) {
 }
 
 // Every waiting entry goes at once ("Sync now").
-export async function wake(store) {
-  const entries = await store.outbox();
-  const sleeping = entries.filter((entry) => entry.state === WAITING && entry.next_at > 0);
-  if (sleeping.length) {
-    await store.write({ outbox: { put: sleeping.map((entry) => ({ ...entry, next_at: 0 })) } });
-  }
+export function wake(store) {
+  return store.locked(async () => {
+    const entries = await store.outbox();
+    const sleeping = entries.filter((entry) => entry.state === WAITING && entry.next_at > 0);
+    if (sleeping.length) {
+      await store.write({ outbox: { put: sleeping.map((entry) => ({ ...entry, next_at: 0 })) } });
+    }
+  });
 }
 
 // Save records made on the phone with their outbox entries (and a receipt's photo), in
@@ -103,13 +105,17 @@ export function save(store, { records = [], entries = [], blobs = [], replaces =
     changes.outbox.remove.push(replaces.id);
     changes.remove.push({ kind: replaces.kind, id: replaces.id });
   }
-  return store.write(changes);
+  return store.locked(() => store.write(changes));
 }
 
 // The worker drops an entry (a conflict, or one that cannot be sent): its local record
 // goes too. A payment that waited for a dropped receipt goes without one. A case that
 // left the worker's reach is forgotten with its last waiting record.
-export async function drop(store, entry) {
+export function drop(store, entry) {
+  return store.locked(() => dropNow(store, entry));
+}
+
+async function dropNow(store, entry) {
   const entries = await store.outbox();
   const changes = {
     outbox: { put: [], remove: [entry.id] },

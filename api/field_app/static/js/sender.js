@@ -72,30 +72,37 @@ export function createSender({
     return api.post(PATHS.receipt(entry), form);
   }
 
-  async function settle(entry, outcome) {
-    if (outcome.type === "done") {
-      await store.write({
-        put: acknowledged(entry, outcome.record),
-        outbox: { remove: [entry.id] },
-        blobs: { remove: entry.kind === "receipt" ? [entry.id] : [] },
-      });
-      return;
-    }
-    if (outcome.type === "shrink") {
-      const smaller = await shrink(await store.blob(entry.id), entry.shrink + 1);
-      if (!smaller) {
-        const blocked = { type: "blocked", problem: outcome.problem };
-        await store.write({ outbox: { put: [afterAnswer(entry, blocked, now())] } });
+  // Apply an answer to the entry as it is now (the worker may have dropped it meanwhile,
+  // or "Sync now" woken it), never to the copy read before sending.
+  async function settle(sent, outcome) {
+    if (outcome.type === "conflict") outcome.server = await serverVersion(api, sent);
+    const smaller =
+      outcome.type === "shrink" ? await shrink(await store.blob(sent.id), sent.shrink + 1) : null;
+    await store.locked(async () => {
+      const entry = await store.outboxEntry(sent.id);
+      if (outcome.type === "done") {
+        await store.write({
+          put: acknowledged(sent, outcome.record),
+          outbox: { remove: entry ? [sent.id] : [] },
+          blobs: { remove: sent.kind === "receipt" ? [sent.id] : [] },
+        });
         return;
       }
-      await store.write({
-        outbox: { put: [afterAnswer(entry, { type: "shrunk" }, now())] },
-        blobs: { put: [{ id: entry.id, blob: smaller }] },
-      });
-      return;
-    }
-    if (outcome.type === "conflict") outcome.server = await serverVersion(api, entry);
-    await store.write({ outbox: { put: [afterAnswer(entry, outcome, now(), random)] } });
+      if (!entry) return;
+      if (outcome.type === "shrink") {
+        if (!smaller) {
+          const blocked = { type: "blocked", problem: outcome.problem };
+          await store.write({ outbox: { put: [afterAnswer(entry, blocked, now())] } });
+          return;
+        }
+        await store.write({
+          outbox: { put: [afterAnswer(entry, { type: "shrunk" }, now())] },
+          blobs: { put: [{ id: entry.id, blob: smaller }] },
+        });
+        return;
+      }
+      await store.write({ outbox: { put: [afterAnswer(entry, outcome, now(), random)] } });
+    });
   }
 
   async function drainOnce() {

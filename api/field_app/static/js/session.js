@@ -28,7 +28,6 @@ export async function startSession({ profile, key, store = null, onEnd }) {
   let ended = false;
   let lastActive = Date.now();
   let lastPull = 0;
-  let pullAfter = false;
 
   const changed = () => listeners.forEach((listener) => listener());
 
@@ -62,16 +61,13 @@ export async function startSession({ profile, key, store = null, onEnd }) {
     onExpired: expire,
   });
 
-  // Send what waits, then read what changed.
-  async function run({ pullNow = false } = {}) {
-    if (ended || status.expired) return;
-    if (status.busy) {
-      pullAfter = pullAfter || pullNow;
-      return;
-    }
-    status.busy = true;
+  // Send what waits, then read what changed. A call while this runs makes it go round
+  // once more, so "Sync now" always ends with a round that began after it.
+  let running = null;
+  let again = null;
+
+  async function round({ pullNow }) {
     status.error = null;
-    changed();
     try {
       await sender.drain();
       if (ended || status.expired) return;
@@ -82,20 +78,38 @@ export async function startSession({ profile, key, store = null, onEnd }) {
       status.offline = false;
     } catch (error) {
       if (error instanceof NetworkError) status.offline = true;
-      else if (error instanceof SyncStopped && error.reason === "revoked") return end("revoked");
+      else if (error instanceof SyncStopped && error.reason === "revoked") await end("revoked");
       else if (error instanceof SyncStopped && error.reason === "expired") await expire();
       else {
         status.error = String(error.reason ?? error.message);
         console.error(error);
       }
-    } finally {
-      status.busy = false;
-      if (!ended) changed();
     }
-    if (pullAfter) {
-      pullAfter = false;
-      await run({ pullNow: true });
+  }
+
+  function run({ pullNow = false } = {}) {
+    if (ended || status.expired) return Promise.resolve();
+    if (running) {
+      again = { pullNow: pullNow || Boolean(again?.pullNow) };
+      return running;
     }
+    running = (async () => {
+      status.busy = true;
+      changed();
+      let next = { pullNow };
+      try {
+        while (next && !ended && !status.expired) {
+          again = null;
+          await round(next);
+          next = again;
+        }
+      } finally {
+        running = null;
+        status.busy = false;
+        if (!ended) changed();
+      }
+    })();
+    return running;
   }
 
   const online = () => run({ pullNow: true });

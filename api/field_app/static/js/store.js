@@ -48,6 +48,17 @@ export class Store {
     return Promise.all(rows.map((row) => open(this.key, row, `item:${row.key}`)));
   }
 
+  // Work on the outbox (read, change, write) that nothing else interleaves with, in this
+  // tab or another: the sender settling an answer, "Sync now", the worker's edits.
+  locked(work) {
+    return navigator.locks.request(`tracker-outbox-${this.profileId}`, work);
+  }
+
+  async outboxEntry(id) {
+    const row = await this.db.get("outbox", id);
+    return row && open(this.key, row, `outbox:${id}`);
+  }
+
   // The outbox, oldest first.
   async outbox() {
     const rows = await this.db.getAll("outbox");

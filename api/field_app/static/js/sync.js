@@ -29,7 +29,12 @@ function taskRecords(tasks) {
   }));
 }
 
-async function applyPage(store, page) {
+// Under the outbox's lock: whether a removed case is kept depends on what waits for it.
+function applyPage(store, page) {
+  return store.locked(() => applyPageNow(store, page));
+}
+
+async function applyPageNow(store, page) {
   const changes = { put: [], remove: [] };
   const waitingFor = new Set((await store.outbox()).map((entry) => entry.case_id));
   for (const record of page.cases) changes.put.push({ kind: "case", id: record.id, value: record });
