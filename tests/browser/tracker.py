@@ -85,9 +85,11 @@ class Tracker:
         given_name: str = "Blessing",
         family_name: str = "Okafor",
         arrived_days_ago: int | None = 75,
+        departed_days_ago: int | None = None,
         budget: list[dict] | None = None,
     ) -> FieldCase:
         """A case opened, planned and departed; arrived ``arrived_days_ago`` (None: not yet)."""
+        departed = departed_days_ago or (arrived_days_ago or 0) + 1
         authority = self.worker(OrganisationKind.authority, "DK")
         return_org = self.worker(OrganisationKind.return_org, "CH")
 
@@ -110,7 +112,7 @@ class Tracker:
                         {"category": "business", "amount": "80000.00", "currency": "NGN"},
                     ]
                 )
-                await journey.depart(on=days_ago((arrived_days_ago or 0) + 1))
+                await journey.depart(on=days_ago(departed))
                 if arrived_days_ago is not None:
                     await journey.arrive(on=days_ago(arrived_days_ago))
                 return journey.case
@@ -128,6 +130,22 @@ class Tracker:
             return issued.code
 
         return self.in_database(issue)
+
+    def post(self, worker: Worker, path: str, body: dict) -> Any:
+        with self.api(worker) as http:
+            answer = http.post(path, json=body)
+        assert answer.status_code in (200, 201), answer.text
+        return answer.json()
+
+    def revoke_phones(self, worker: Worker) -> None:
+        """The office ends every phone of the worker (a lost phone, say)."""
+        from models.people.devices import devices_of, revoke_device
+
+        async def revoke() -> None:
+            for device in await devices_of(caller=None, user_id=worker.user_id):
+                await revoke_device(caller=None, device_id=device.id)
+
+        self.in_database(revoke)
 
     def api(self, worker: Worker) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers=worker.headers, timeout=30)

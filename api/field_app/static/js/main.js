@@ -34,8 +34,10 @@ function UpdateBanner({ i18n, worker }) {
   </aside>`;
 }
 
-function App({ languages, first, code }) {
+function App({ languages, first, link }) {
   const [i18n, setI18n] = useState(first);
+  // The code of the enrolment link is used once.
+  const [code, setCode] = useState(link);
   const [session, setSession] = useState(null);
   const [notice, setNotice] = useState(null);
   const [update, setUpdate] = useState(null);
@@ -76,6 +78,7 @@ function App({ languages, first, code }) {
           notice=${notice}
           onEnd=${ended}
           onUnlocked=${(started) => {
+            setCode(null);
             setNotice(null);
             setSession(started);
           }}
@@ -88,7 +91,7 @@ async function start() {
   if (location.hash) history.replaceState(null, "", location.pathname);
   const languages = await loadLanguages();
   const first = await loadI18n(chooseLanguage(languages));
-  render(html`<${App} languages=${languages} first=${first} code=${code} />`, document.body);
+  render(html`<${App} languages=${languages} first=${first} link=${code} />`, document.body);
 }
 
 start();

@@ -16,7 +16,7 @@ import { html, useEffect, useState } from "../html.js";
 import { wipeProfile } from "../profiles.js";
 import { ErrorSummary, TextField } from "../ui.js";
 
-export function Enrol({ i18n, code, resume, canCancel, onCancel, onEnrolled }) {
+export function Enrol({ i18n, notice, code, resume, canCancel, onCancel, onEnrolled }) {
   const [step, setStep] = useState(resume ? "exchange" : code ? "pin" : "code");
   const [codeText, setCodeText] = useState(code || "");
   const [pin, setPin] = useState("");
@@ -106,6 +106,7 @@ export function Enrol({ i18n, code, resume, canCancel, onCancel, onEnrolled }) {
   if (step === "code" || step === "code-again") {
     return html`<main class="enrol">
       <h1 tabindex="-1">${i18n.t("enrol.title")}</h1>
+      ${notice && html`<p class="notice" role="status">${notice}</p>`}
       ${failure && html`<p class="notice warning" role="alert">${failure}</p>`}
       <form onSubmit=${submitCode} novalidate>
         <${ErrorSummary} i18n=${i18n} errors=${errors} />

@@ -42,6 +42,7 @@ export function Lock({ i18n, languages, changeLanguage, code, notice, onUnlocked
   if (adding || enrolling || profiles.length === 0) {
     return html`<${Enrol}
       i18n=${i18n}
+      notice=${shown && NOTICES[shown] && i18n.t(NOTICES[shown])}
       code=${code}
       resume=${enrolling}
       canCancel=${profiles.length > 0}
