@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Request, Response, get
+from litestar.params import FromPath
 from litestar.response import Redirect
 
 from api.etags import client_has
@@ -96,14 +97,9 @@ def load(folder: Path = PACKAGE_FILES) -> dict[str, Asset]:
     return assets
 
 
-@get(["/app", "/app/{name:path}"], include_in_schema=False, sync_to_thread=False)
-def app_file(request: Request[Any, Any, Any], name: str = "") -> Response[bytes] | Redirect:
-    """A file of the app, revalidated by its ETag."""
-    if request.scope.get("raw_path", b"").split(b"?")[0] == b"/app":
-        # The app's files are named relative to /app/.
-        return Redirect("/app/", status_code=301)
+def _serve(request: Request[Any, Any, Any], name: str) -> Response[bytes]:
     assets: dict[str, Asset] = request.app.state["field_app"]
-    asset = assets.get(name.lstrip("/"))
+    asset = assets.get(name)
     if asset is None:
         return Response(b"not found", status_code=404, media_type=MEDIA_TYPES[""], headers=HEADERS)
     headers = {**HEADERS, "ETag": asset.etag}
@@ -112,4 +108,19 @@ def app_file(request: Request[Any, Any, Any], name: str = "") -> Response[bytes]
     return Response(asset.content, media_type=asset.media_type, headers=headers)
 
 
-HANDLERS = [app_file]
+@get("/app", include_in_schema=False, sync_to_thread=False)
+def app_index(request: Request[Any, Any, Any]) -> Response[bytes] | Redirect:
+    """The app (``/app/``; Litestar routes it here without its slash)."""
+    if request.scope.get("raw_path", b"").split(b"?")[0] == b"/app":
+        # The app's files are named relative to /app/.
+        return Redirect("/app/", status_code=301)
+    return _serve(request, "")
+
+
+@get("/app/{name:path}", include_in_schema=False, sync_to_thread=False)
+def app_file(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
+    """A file of the app, revalidated by its ETag."""
+    return _serve(request, name.lstrip("/"))
+
+
+HANDLERS = [app_index, app_file]

@@ -134,7 +134,7 @@ class Phone:
         expect(self.page.locator(".bar-state")).to_have_text("", timeout=30_000)
 
     def sync_now(self) -> None:
-        """"Sync now", and wait until the phone has sent what it could and read the tracker."""
+        """ "Sync now", and wait until the phone has sent what it could and read the tracker."""
         self.go("Outbox")
         last = self.page.get_by_test_id("last-sync")
         before = last.get_attribute("data-at")

@@ -33,9 +33,7 @@ def test_a_conflict_and_a_record_needing_a_fix_are_shown_and_resolved(phone, tra
     phone.wait_for_screen(f"{case.given_name} {case.family_name}")
 
     # ...while IOM records the arrival a week later than the worker did.
-    tracker.post(
-        case.return_org, f"/api/v1/cases/{case.id}/arrival", {"arrived_on": days_ago(3)}
-    )
+    tracker.post(case.return_org, f"/api/v1/cases/{case.id}/arrival", {"arrived_on": days_ago(3)})
     phone.offline(False)
     phone.sync_now()
 

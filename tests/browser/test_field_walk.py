@@ -19,7 +19,9 @@ def test_a_report_and_a_payment_made_offline_reach_the_tracker_once(phone, track
 
     phone.enrol(tracker.enrolment_code(partner))
     tasks = page.get_by_test_id("tasks")
-    expect(tasks.get_by_role("link", name=re.compile(f"Monthly report.*{case.reference}"))).to_have_count(3)
+    expect(
+        tasks.get_by_role("link", name=re.compile(f"Monthly report.*{case.reference}"))
+    ).to_have_count(3)
 
     phone.offline()
     tasks.get_by_role("link", name=re.compile("Month: 1")).click()
