@@ -151,8 +151,8 @@ def test_the_sender_reads_every_answer(phone):
     states = run(
         phone,
         """
-        const entries = ["created", "retried", "offline", "busy", "broken", "throttled",
-          "conflict", "fix", "gone", "forbidden"].map((id) => report(id));
+        const entries = ["created", "retried", "busy", "broken", "throttled",
+          "conflict", "fix", "gone", "forbidden", "offline"].map((id) => report(id));
         await store.write({ outbox: { put: entries } });
         const problem = (status, extra = {}) => ({ status, body: { status, detail: "x", ...extra } });
         const api = fakeApi({
@@ -193,8 +193,8 @@ def test_the_sender_reads_every_answer(phone):
         """,
     )
     assert states["sentOnce"] == (
-        "created,retried,offline,busy,broken,throttled,conflict,"
-        "GET /api/v1/cases/c1/reports,fix,gone,forbidden"
+        "created,retried,busy,broken,throttled,conflict,"
+        "GET /api/v1/cases/c1/reports,fix,gone,forbidden,offline"
     )
     assert states["gone"] == ["created", "retried"]
     assert states["stored"] == ["created", "retried"]
@@ -212,6 +212,30 @@ def test_the_sender_reads_every_answer(phone):
     assert 599 <= states["throttledFor"] <= 601
     assert states["server"] == {"id": "conflict", "month": 2, "visited_on": "2026-06-01"}
     assert states["errors"] == [{"field": "visited_on", "message": "must not be before arrived_on"}]
+
+
+def test_with_no_network_the_others_wait_for_the_next_try_and_then_go(phone):
+    sent = run(
+        phone,
+        """
+        await store.write({ outbox: { put: [report("first"), report("second")] } });
+        const answers = { first: ["network", { status: 201, body: {} }], second: [{ status: 201, body: {} }] };
+        const api = fakeApi({});
+        api.post = (path, body) => {
+          log.push(body.id);
+          const next = answers[body.id].shift();
+          return next === "network" ? Promise.reject(new NetworkError("offline"))
+            : Promise.resolve({ retryAfter: null, ...next });
+        };
+        const sender = createSender({ store, api, shrink: null, onRevoked() {}, onExpired() {} });
+        await sender.drain();
+        const after = log.join(",");
+        await sender.drain();
+        return { first: after, then: log.join(","), left: (await store.outbox()).map((e) => e.id) };
+        """,
+    )
+    # The first one waits out its backoff; the second goes on the next try.
+    assert sent == {"first": "first", "then": "first,second", "left": ["first"]}
 
 
 def test_a_receipt_too_large_is_made_smaller_and_sent_again(phone):

@@ -33,7 +33,8 @@ def test_a_new_version_of_the_app_keeps_the_outbox(phone, tracker, tmp_path):
     try:
         tracker.restart(TRACKER_FIELD_APP_DIR=str(newer))
         page.reload()
-        page.get_by_role("button", name="Update now").click()
+        with page.expect_navigation():
+            page.get_by_role("button", name="Update now").click()
         expect(page.get_by_text("1 record waits to be sent")).to_be_visible()
         assert "the newer version" in page.evaluate("fetch('app.css').then((r) => r.text())")
 

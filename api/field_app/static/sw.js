@@ -8,6 +8,7 @@ const SHELL = [];
 
 const CACHE = `shell-${VERSION}`;
 const SCOPE = new URL("./", self.location).pathname;
+let opened = null; // the cache, opened once for every request while the worker lives
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -40,10 +41,8 @@ self.addEventListener("fetch", (event) => {
   const name = url.pathname.slice(SCOPE.length);
   const index = request.mode === "navigate" || name === "" || name === "index.html";
   if (!index && !SHELL.includes(name)) return;
+  opened = opened || caches.open(CACHE);
   event.respondWith(
-    caches
-      .open(CACHE)
-      .then((cache) => cache.match(index ? "./" : name))
-      .then((cached) => cached || fetch(request)),
+    opened.then((cache) => cache.match(index ? "./" : name)).then((cached) => cached || fetch(request)),
   );
 });

@@ -28,14 +28,6 @@ export function normaliseCode(text) {
   return compact.match(/.{1,4}/g)?.join("-") ?? "";
 }
 
-// The code from an enrolment link (…/app/#enrol=CODE), taken out of the address bar.
-export function takeCodeFromLink() {
-  const match = location.hash.match(/^#enrol=([0-9A-Za-z-]+)/);
-  if (!match) return null;
-  history.replaceState(null, "", `${location.pathname}${location.search}`);
-  return normaliseCode(match[1]);
-}
-
 export async function deviceName() {
   try {
     const hints = await navigator.userAgentData?.getHighEntropyValues(["model", "platform"]);

@@ -8,16 +8,32 @@ import { useEffect, useMemo, useRef, useState } from "../vendor/hooks.js";
 export const html = htm.bind(h);
 export { render, useEffect, useMemo, useRef, useState };
 
-// The value ``load(store)`` gives, read again after every write to the store.
+// The value ``load(store)`` gives, read again after writes to the store: once more after
+// the read in progress, however many writes came meanwhile (the sender writes often).
 export function useStored(store, load, deps = []) {
   const [value, setValue] = useState(undefined);
   useEffect(() => {
     let current = true;
-    const read = () =>
-      load(store).then(
-        (result) => current && setValue(result),
-        (error) => current && console.error(error),
-      );
+    let reading = false;
+    let again = false;
+    const read = async () => {
+      if (reading) {
+        again = true;
+        return;
+      }
+      reading = true;
+      try {
+        do {
+          again = false;
+          const result = await load(store);
+          if (current) setValue(result);
+        } while (again && current);
+      } catch (error) {
+        if (current) console.error(error);
+      } finally {
+        reading = false;
+      }
+    };
     read();
     const unsubscribe = store.subscribe(read);
     return () => {

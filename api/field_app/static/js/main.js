@@ -1,96 +1,26 @@
-// Starts the app: the worker's language, the service worker (and the offer of a new
-// version), then the lock screen. Everything a profile keeps stays locked until its PIN.
+// Starts the app. The language and its catalogue are fetched while the modules of the
+// lock screen load (index.html preloads them), not after: on a slow network each is a
+// round trip.
 
-import { takeCodeFromLink } from "./enrolment.js";
-import { html, render, useEffect, useState } from "./html.js";
-import { chooseLanguage, loadI18n, loadLanguages, saveLanguage } from "./i18n.js";
-import { Lock } from "./screens/lock.js";
-import { Shell } from "./screens/shell.js";
+import { chooseLanguage, loadI18n, loadLanguages } from "./i18n.js";
 
-const UPDATE_CHECK_MS = 60 * 60 * 1000;
-
-// A new version is offered, never forced: what the worker is typing could be lost.
-function watchForUpdates(offer) {
-  if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register("./sw.js", { scope: "./" }).then((registration) => {
-    const waiting = () => registration.waiting && navigator.serviceWorker.controller && offer(registration.waiting);
-    waiting();
-    registration.addEventListener("updatefound", () => {
-      const installing = registration.installing;
-      installing?.addEventListener("statechange", () => installing.state === "installed" && waiting());
-    });
-    setInterval(() => registration.update().catch(() => {}), UPDATE_CHECK_MS);
-  });
-}
-
-function UpdateBanner({ i18n, worker }) {
-  function update() {
-    navigator.serviceWorker.addEventListener("controllerchange", () => location.reload());
-    worker.postMessage({ type: "update" });
-  }
-  return html`<aside class="update" role="status" aria-live="polite">
-    <p>${i18n.t("update.text")}</p>
-    <button onClick=${update}>${i18n.t("update.button")}</button>
-  </aside>`;
-}
-
-function App({ languages, first, link }) {
-  const [i18n, setI18n] = useState(first);
-  // The code of the enrolment link is used once.
-  const [code, setCode] = useState(link);
-  const [session, setSession] = useState(null);
-  const [notice, setNotice] = useState(null);
-  const [update, setUpdate] = useState(null);
-  useEffect(() => watchForUpdates(setUpdate), []);
-  useEffect(() => {
-    document.documentElement.lang = i18n.lang;
-    document.title = i18n.t("app.name");
-  }, [i18n]);
-
-  async function changeLanguage(lang) {
-    saveLanguage(lang);
-    setI18n(await loadI18n(lang));
-  }
-
-  function ended(reason) {
-    if (reason === "console") {
-      location.assign("/console/");
-      return;
-    }
-    setSession(null);
-    setNotice(reason);
-    location.hash = "";
-  }
-
-  return html`${update && html`<${UpdateBanner} i18n=${i18n} worker=${update} />`}
-    ${session
-      ? html`<${Shell}
-          session=${session}
-          i18n=${i18n}
-          languages=${languages}
-          changeLanguage=${changeLanguage}
-        />`
-      : html`<${Lock}
-          i18n=${i18n}
-          languages=${languages}
-          changeLanguage=${changeLanguage}
-          code=${code}
-          notice=${notice}
-          onEnd=${ended}
-          onUnlocked=${(started) => {
-            setCode(null);
-            setNotice(null);
-            setSession(started);
-          }}
-        />`}`;
+// The code of an enrolment link (…/app/#enrol=CODE), taken out of the address bar; every
+// start is at the lock screen, and after it the tasks.
+function codeFromLink() {
+  const match = location.hash.match(/^#enrol=([0-9A-Za-z-]+)/);
+  if (location.hash) history.replaceState(null, "", location.pathname);
+  return match ? match[1] : null;
 }
 
 async function start() {
-  const code = takeCodeFromLink();
-  // Every start is at the lock screen, and after it the tasks.
-  if (location.hash) history.replaceState(null, "", location.pathname);
+  const code = codeFromLink();
+  const app = import("./app.js");
   const languages = await loadLanguages();
-  const first = await loadI18n(chooseLanguage(languages));
+  const [first, { App }, { html, render }] = await Promise.all([
+    loadI18n(chooseLanguage(languages)),
+    app,
+    import("./html.js"),
+  ]);
   render(html`<${App} languages=${languages} first=${first} link=${code} />`, document.body);
 }
 

@@ -39,11 +39,11 @@ export function newEntry({ kind, id, case_id, body, after = [] }, now = Date.now
 }
 
 // The next entry to send, or null: the oldest waiting one whose time has come and whose
-// prerequisites are no longer in the outbox.
+// prerequisites are no longer in the outbox. Entries, or their schedules, in any order.
 export function nextDue(entries, now) {
   const present = new Set(entries.map((entry) => entry.id));
   return (
-    entries.find(
+    [...entries].sort((a, b) => a.seq - b.seq).find(
       (entry) =>
         entry.state === WAITING &&
         entry.next_at <= now &&

@@ -21,21 +21,24 @@ export class Wiped extends Error {
   }
 }
 
+let opened = null; // one connection for the app's life: the sender counts after each answer
+
 function registry() {
-  return openDB(REGISTRY, 1, {
-    upgrade(db) {
-      db.createObjectStore("profiles", { keyPath: "id" });
-    },
-  });
+  opened =
+    opened ||
+    openDB(REGISTRY, 1, {
+      upgrade(db) {
+        db.createObjectStore("profiles", { keyPath: "id" });
+      },
+      terminated() {
+        opened = null;
+      },
+    });
+  return opened;
 }
 
 async function change(work) {
-  const db = await registry();
-  try {
-    return await work(db);
-  } finally {
-    db.close();
-  }
+  return work(await registry());
 }
 
 export function storeName(profileId) {
@@ -67,7 +70,8 @@ export async function updateProfile(id, changes) {
 export async function createProfile(pin) {
   const salt = randomBytes(16);
   const dataKey = await newDataKey();
-  const wrapped = await wrap(dataKey, await pinKey(pin, salt, PIN_ITERATIONS));
+  const wrapping = await pinKey(pin, salt, PIN_ITERATIONS);
+  const wrapped = await wrap(dataKey, wrapping);
   const profile = {
     id: crypto.randomUUID(),
     label: "",
@@ -80,7 +84,8 @@ export async function createProfile(pin) {
     created_at: Date.now(),
   };
   await change((db) => db.put("profiles", profile));
-  return { profile, key: await unwrap(wrapped, await pinKey(pin, salt, PIN_ITERATIONS)) };
+  // Used from now on as after an unlock: the extractable original is dropped.
+  return { profile, key: await unwrap(wrapped, wrapping) };
 }
 
 // Everything the profile keeps is deleted: its store, then its entry.

@@ -79,15 +79,15 @@ export function createSender({
     const smaller =
       outcome.type === "shrink" ? await shrink(await store.blob(sent.id), sent.shrink + 1) : null;
     await store.locked(async () => {
-      const entry = await store.outboxEntry(sent.id);
       if (outcome.type === "done") {
         await store.write({
           put: acknowledged(sent, outcome.record),
-          outbox: { remove: entry ? [sent.id] : [] },
+          outbox: { remove: (await store.inOutbox(sent.id)) ? [sent.id] : [] },
           blobs: { remove: sent.kind === "receipt" ? [sent.id] : [] },
         });
         return;
       }
+      const entry = await store.outboxEntry(sent.id);
       if (!entry) return;
       if (outcome.type === "shrink") {
         if (!smaller) {
@@ -107,14 +107,17 @@ export function createSender({
 
   async function drainOnce() {
     while (!stopped) {
-      const entry = nextDue(await store.outbox(), now());
-      if (!entry) return;
+      const due = nextDue(await store.outboxSchedule(), now());
+      if (!due) return;
+      const entry = await store.outboxEntry(due.id);
       let outcome;
       try {
         outcome = classify(await request(entry), entry.kind);
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error;
-        outcome = { type: "retry", reason: "network" };
+        // No answer at all: the network is gone, so the others wait for the next try.
+        await settle(entry, { type: "retry", reason: "network" });
+        return;
       }
       if (stopped) return;
       if (outcome.type === "revoked") return onRevoked();

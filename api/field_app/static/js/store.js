@@ -54,9 +54,20 @@ export class Store {
     return navigator.locks.request(`tracker-outbox-${this.profileId}`, work);
   }
 
+  async inOutbox(id) {
+    return (await this.db.getKey("outbox", id)) !== undefined;
+  }
+
   async outboxEntry(id) {
     const row = await this.db.get("outbox", id);
     return row && open(this.key, row, `outbox:${id}`);
+  }
+
+  // When each outbox entry goes, read without decrypting anything: its order, state, next
+  // try and the entries it waits for (ids and times, nothing of the record).
+  async outboxSchedule() {
+    const rows = await this.db.getAll("outbox");
+    return rows.map((row) => ({ id: row.id, ...row.schedule }));
   }
 
   // The outbox, oldest first.
@@ -83,6 +94,12 @@ export class Store {
     const sealedEntries = await Promise.all(
       (outbox.put || []).map(async (entry) => ({
         id: entry.id,
+        schedule: {
+          seq: entry.seq,
+          state: entry.state,
+          next_at: entry.next_at,
+          after: entry.after,
+        },
         ...(await seal(this.key, entry, `outbox:${entry.id}`)),
       })),
     );

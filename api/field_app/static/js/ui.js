@@ -135,6 +135,12 @@ export function personName(record) {
   return person ? [person.given_name, person.family_name].filter(Boolean).join(" ") : "";
 }
 
-export function Money({ i18n, amount, currency }) {
-  return html`<span class="money">${i18n.money(amount, currency)}</span>`;
+export function LanguagePicker({ i18n, languages, changeLanguage }) {
+  return html`<${Select}
+    name="language"
+    label=${i18n.t("settings.language")}
+    value=${i18n.lang}
+    onValue=${changeLanguage}
+    options=${Object.entries(languages).map(([code, name]) => ({ value: code, label: name }))}
+  />`;
 }

@@ -13,6 +13,26 @@ export async function loadWorld(store) {
     store.outbox(),
     store.get("meta", "sync"),
   ]);
+  return world(cases, reports, payments, tasks, entries, sync);
+}
+
+// What the outbox shows: its entries and the cases they are for, nothing more (it is read
+// again after every answer while the outbox drains).
+export async function loadOutbox(store) {
+  const [cases, entries, sync] = await Promise.all([
+    store.all("case"),
+    store.outbox(),
+    store.get("meta", "sync"),
+  ]);
+  return world(cases, [], [], [], entries, sync);
+}
+
+// How many records wait, without decrypting them.
+export function countWaiting(store) {
+  return store.outboxSchedule().then((schedule) => schedule.length);
+}
+
+function world(cases, reports, payments, tasks, entries, sync) {
   return { cases, reports, payments, tasks, entries, sync, entry: new Map(entries.map((e) => [e.id, e])) };
 }
 

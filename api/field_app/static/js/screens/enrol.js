@@ -18,7 +18,7 @@ import { ErrorSummary, TextField } from "../ui.js";
 
 export function Enrol({ i18n, notice, code, resume, canCancel, onCancel, onEnrolled }) {
   const [step, setStep] = useState(resume ? "exchange" : code ? "pin" : "code");
-  const [codeText, setCodeText] = useState(code || "");
+  const [codeText, setCodeText] = useState(code ? normaliseCode(code) : "");
   const [pin, setPin] = useState("");
   const [again, setAgain] = useState("");
   const [errors, setErrors] = useState({});

@@ -3,11 +3,18 @@
 
 import { html, useEffect, useState } from "../html.js";
 import { MAX_WRONG_PINS, Wiped, WrongPin, listProfiles, unlockProfile } from "../profiles.js";
-import { startSession } from "../session.js";
 import { openStore } from "../store.js";
-import { TextField } from "../ui.js";
+import { LanguagePicker, TextField } from "../ui.js";
 import { Enrol } from "./enrol.js";
-import { LanguagePicker } from "./settings.js";
+
+// The rest of the app is fetched while the worker types their PIN, not before the lock
+// screen shows: on a slow network every module is a round trip.
+export const unlockedApp = () => Promise.all([import("../session.js"), import("./shell.js")]);
+
+async function startSession(options) {
+  const [{ startSession: start }] = await unlockedApp();
+  return start(options);
+}
 
 const NOTICES = {
   wiped: "lock.notice.wiped",

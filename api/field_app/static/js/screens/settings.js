@@ -2,20 +2,11 @@
 // unless the worker confirms twice).
 
 import { html, useState, useStored } from "../html.js";
-import { Select } from "../ui.js";
-
-export function LanguagePicker({ i18n, languages, changeLanguage }) {
-  return html`<${Select}
-    name="language"
-    label=${i18n.t("settings.language")}
-    value=${i18n.lang}
-    onValue=${changeLanguage}
-    options=${Object.entries(languages).map(([code, name]) => ({ value: code, label: name }))}
-  />`;
-}
+import { LanguagePicker } from "../ui.js";
+import { countWaiting } from "../views.js";
 
 export function SettingsScreen({ session, i18n, languages, changeLanguage }) {
-  const waiting = useStored(session.store, (store) => store.outbox().then((e) => e.length));
+  const waiting = useStored(session.store, countWaiting);
   const [asked, setAsked] = useState(0);
   const me = session.me;
 

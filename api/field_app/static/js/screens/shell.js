@@ -4,6 +4,7 @@
 import { BadCode, OtherWorker, finishEnrolment, rememberCode } from "../enrolment.js";
 import { html, useEffect, useState, useStored } from "../html.js";
 import { ErrorSummary, TextField } from "../ui.js";
+import { countWaiting } from "../views.js";
 import { CaseScreen } from "./case.js";
 import { CasesScreen } from "./cases.js";
 import { EditScreen } from "./edit.js";
@@ -57,7 +58,7 @@ const SCREENS = {
 export function Shell({ session, i18n, languages, changeLanguage }) {
   const route = useRoute();
   const status = useStatus(session);
-  const waiting = useStored(session.store, (store) => store.outbox().then((e) => e.length));
+  const waiting = useStored(session.store, countWaiting);
   useEffect(() => document.querySelector("main h1")?.focus(), [route.name, route.caseId]);
   const Screen = SCREENS[route.name];
   const section = route.name === "case" || route.name === "report" || route.name === "payment"
