@@ -4,17 +4,29 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
-from api import field_app, outcomes, problems, rate_limits, stories, webhooks
+from api import (
+    console,
+    enrolment,
+    field_app,
+    outcomes,
+    problems,
+    rate_limits,
+    stories,
+    story_drafting,
+    webhooks,
+)
 from api.attachments import MULTIPART_OVERHEAD, download_attachment, upload_attachment
 from api.audit import read_audit_trail
 from api.auth import BearerTokenAuthentication, provide_caller
@@ -24,10 +36,19 @@ from api.followup import FollowUpController, list_tasks, sync
 from api.health import health, ready
 from api.me import me
 from api.request_ids import request_ids
+from api.settings import settings_of
 from jobs.scheduler import scheduler_for
 from jobs.webhooks import close_client
-from models import database, keys
+from models import keys, schema
 from models.settings import Settings
+
+
+def operation_id(route_handler: HTTPRouteHandler, _: Any, __: Any) -> str:
+    """Each operation is named after its handler (``submit_report`` → ``submitReport``), so
+    that a client generated from the schema reads like the contract."""
+    first, *rest = route_handler.handler_name.split("_")
+    return first + "".join(word.title() for word in rest)
+
 
 API_HANDLERS = [
     me,
@@ -39,8 +60,10 @@ API_HANDLERS = [
     download_attachment,
     read_audit_trail,
     *stories.HANDLERS,
+    *story_drafting.HANDLERS,
     *outcomes.HANDLERS,
     *webhooks.HANDLERS,
+    *enrolment.HANDLERS,
 ]
 
 
@@ -50,7 +73,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
 
     @contextlib.asynccontextmanager
     async def database_connection(_: Litestar) -> AsyncIterator[None]:
-        async with database.connected(settings):
+        async with schema.connected(settings), keys.in_use():
             await keys.unlock(settings)
             scheduler = scheduler_for(settings) if run_jobs else None
             if scheduler:
@@ -66,16 +89,21 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         path="/api/v1",
         route_handlers=API_HANDLERS,
         middleware=[DefineMiddleware(BearerTokenAuthentication)],
-        dependencies={"caller": Provide(provide_caller, sync_to_thread=False)},
+        dependencies={
+            "caller": Provide(provide_caller, sync_to_thread=False),
+            "settings": Provide(settings_of, sync_to_thread=False),
+        },
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[health, ready, api, *field_app.HANDLERS],
+        route_handlers=[health, ready, api, *console.HANDLERS, *field_app.HANDLERS],
+        template_config=console.template_config(),
         lifespan=[database_connection],
         middleware=[
             request_ids,
             *([limiter.middleware] if (limiter := rate_limits.config(settings.rate_limit)) else []),
         ],
+        stores=rate_limits.stores(),
         plugins=[ProblemDetailsPlugin(problems.config())],
         before_request=decode_strictly,
         # JSON bodies are held to max_json_body by decode_strictly; receipts are larger.
@@ -89,6 +117,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
             title="Reintegration follow-up tracker",
             version="1",
             path="/schema",
+            operation_id_creator=operation_id,
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin()],
             components=Components(
                 security_schemes={

@@ -18,24 +18,21 @@ from litestar.params import Body, FromPath
 from api.answers import answers, stored_again
 from api.auth import CurrentCaller, requires_kind
 from api.etags import client_has
+from api.settings import AppSettings, settings_of
 from models import attachments
 from models.attachments import too_large
+from models.followup import receipts
 from models.organisations import OrganisationKind
-from models.settings import Settings
 
 #: Room around the file in a multipart body: boundaries, part headers and the id field.
 MULTIPART_OVERHEAD = 16 * 1024
-
-
-def _settings(connection: ASGIConnection[Any, Any, Any, Any]) -> Settings:
-    return connection.app.state["settings"]
 
 
 def within_upload_limit(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
     """Refuse a body announced larger than the limit before reading any of it."""
-    limit = _settings(connection).max_attachment_size
+    limit = settings_of(connection).max_attachment_size
     announced = connection.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > limit + MULTIPART_OVERHEAD:
         raise too_large(limit)
@@ -69,6 +66,16 @@ def attachment_view(row: attachments.Row) -> AttachmentRead:
     )
 
 
+#: A receipt opened from the API's origin must run nothing: no inline PDF, no sniffing.
+_AS_A_FILE = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "default-src 'none'"}
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "application/pdf": "pdf"}
+
+
+def _disposition(row: attachments.Row) -> dict[str, str]:
+    name = f"receipt-{row['id']}.{_EXTENSIONS[row['media_type']]}"
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
 def _etag(row: attachments.Row) -> str:
     return f'"{row["sha256"]}"'
 
@@ -83,21 +90,19 @@ def _etag(row: attachments.Row) -> str:
     responses=stored_again(AttachmentRead),
 )
 async def upload_attachment(
-    request: Request[Any, Any, Any],
     caller: CurrentCaller,
+    settings: AppSettings,
     data: Annotated[AttachmentUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> Response[AttachmentRead]:
     """Upload a receipt (partner or return org) as ``multipart/form-data`` with the fields
     ``id`` and ``file``. Send the same ``id`` and file again after a lost answer: you get
     the stored attachment (200), never a second one. Then name it as a payment's
     ``receipt_id``."""
-    settings = _settings(request)
     try:
         row, created = await attachments.upload(
             caller=caller,
             attachment_id=data.id,
             source=data.file.file,
-            data_dir=settings.data_dir,
             max_size=settings.max_attachment_size,
         )
     finally:
@@ -114,11 +119,13 @@ async def download_attachment(
     request: Request[Any, Any, Any], caller: CurrentCaller, attachment_id: FromPath[uuid.UUID]
 ) -> Response[bytes]:
     """The receipt's bytes, for the organisation that uploaded it and for whoever reaches
-    a case with a payment that names it. Its ETag is the SHA-256 of the content."""
-    row = await attachments.get_attachment(caller=caller, attachment_id=attachment_id)
+    a case with a payment that names it, always as a download (never shown inline). Its
+    ETag is the SHA-256 of the content. Each download is in the audit trail of the cases
+    whose payments name the receipt."""
+    row = await receipts.get_attachment(caller=caller, attachment_id=attachment_id)
     tag = _etag(row)
-    headers = {"ETag": tag, "X-Content-Type-Options": "nosniff", "Cache-Control": "private"}
+    headers = {"ETag": tag, "Cache-Control": "private", **_AS_A_FILE, **_disposition(row)}
     if client_has(request, tag):
         return Response(content=b"", status_code=304, headers=headers)
-    content = await attachments.read_content(_settings(request).data_dir, row)
+    content = await receipts.download(caller=caller, attachment=row)
     return Response(content=content, media_type=row["media_type"], headers=headers)

@@ -13,7 +13,7 @@ from litestar.params import FromQuery, QueryParameter
 from api import pagination
 from api.auth import CurrentCaller
 from api.pagination import DEFAULT_LIMIT, Limit
-from models import audit
+from models.cases.audit_trail import trail
 
 
 class AuditEntryRead(msgspec.Struct, omit_defaults=True):
@@ -23,6 +23,8 @@ class AuditEntryRead(msgspec.Struct, omit_defaults=True):
     organisation_id: uuid.UUID | None = None
     case_id: uuid.UUID | None = None
     request_id: str | None = None
+    #: The user or device an entry about people concerns.
+    subject_id: uuid.UUID | None = None
 
 
 class AuditPage(msgspec.Struct):
@@ -38,6 +40,7 @@ def entry_view(entry: dict) -> AuditEntryRead:
         organisation_id=entry["organisation_id"],
         case_id=entry["case_id"],
         request_id=entry["request_id"],
+        subject_id=entry["subject_id"],
     )
 
 
@@ -53,7 +56,7 @@ async def read_audit_trail(
 ) -> AuditPage:
     """The authority reads every entry about the cases it opened; every organisation reads
     its own actions. ``from`` and ``to`` bound the time (``to`` excluded)."""
-    entries = await audit.trail(
+    entries = await trail(
         caller=caller,
         case_id=case_id,
         actor_id=actor_id,

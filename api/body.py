@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from functools import cache
 from typing import Any
 
@@ -17,6 +18,7 @@ from litestar import Request
 from litestar.exceptions import HTTPException
 
 from api.problems import without_values
+from api.settings import settings_of
 from models.errors import FieldError, MalformedRequest, RuleViolation
 
 _AT_PATH = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
@@ -33,12 +35,20 @@ def field_error(error: msgspec.ValidationError) -> FieldError:
     return FieldError(path or "body", without_values(message))
 
 
+#: Repeated keys named in the refusal; a hostile body may repeat thousands.
+NAMED_KEYS = 3
+
+
 def _refuse_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
-        repeated = sorted({key for key in keys if keys.count(key) > 1})
-        raise MalformedRequest(f"the body names {', '.join(repeated)} more than once")
-    return dict(pairs)
+    """Linear in the keys: a 1 MiB body holds some 80,000 of them."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        repeated = sorted(
+            key for key, count in Counter(key for key, _ in pairs).items() if count > 1
+        )
+        named = ", ".join(repeated[:NAMED_KEYS]) + (", …" if len(repeated) > NAMED_KEYS else "")
+        raise MalformedRequest(f"the body names {named} more than once")
+    return found
 
 
 def decode(body: bytes, struct_type: Any) -> Any:
@@ -73,7 +83,7 @@ async def decode_strictly(request: Request[Any, Any, Any]) -> None:
         return
     if not _is_json(request.headers.get("content-type", "")):
         raise HTTPException(status_code=415, detail="send the body as application/json")
-    limit = request.app.state["settings"].max_json_body
+    limit = settings_of(request).max_json_body
     announced = request.headers.get("content-length", "")
     if announced.isdigit() and int(announced) > limit:
         raise HTTPException(status_code=413, detail=f"a JSON body may have at most {limit} bytes")

@@ -8,13 +8,16 @@ import contextlib
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import msgspec
+import segno
 
 from api import logs
-from models import database, keys, organisations, vault
+from models import keys, organisations, schema, vault
 from models.errors import TrackerError
+from models.people import devices, enrolment, staff
 from models.settings import Settings
 
 
@@ -26,8 +29,9 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]] | None
     """Connect, apply pending migrations, then do ``work``."""
 
     async def run() -> Any:
-        async with database.connected(settings) as engine:
-            await database.migrate(engine)
+        async with schema.connected(settings) as engine:
+            keys.load(settings)  # a migration may seal again what older ones sealed
+            await schema.migrate(engine)
             await keys.unlock(settings)
             return await work() if work else None
 
@@ -57,8 +61,9 @@ def jobs(settings: Settings, args: argparse.Namespace) -> None:
     from jobs.webhooks import close_client
 
     async def run() -> None:
-        async with database.connected(settings) as engine:
-            await database.migrate(engine)
+        async with schema.connected(settings) as engine, keys.in_use():
+            keys.load(settings)
+            await schema.migrate(engine)
             await keys.unlock(settings)
             if args.once:
                 await run_every_job_once(settings)
@@ -99,12 +104,61 @@ def org_list(settings: Settings, _: argparse.Namespace) -> None:
 
 def user_add(settings: Settings, args: argparse.Namespace) -> None:
     user, token = _with_database(
-        settings, lambda: organisations.add_user(organisation_id=args.org, name=args.name)
+        settings,
+        lambda: organisations.add_user(
+            organisation_id=args.org, name=args.name, coordinator=args.coordinator
+        ),
     )
     _print_json({"id": str(user.id), "token": token})
 
 
+def user_enrol(settings: Settings, args: argparse.Namespace) -> None:
+    issued = _with_database(
+        settings,
+        lambda: enrolment.issue_code(
+            caller=None,
+            user_id=args.user,
+            public_url=settings.public_url,
+            valid_for=timedelta(hours=args.hours),
+        ),
+    )
+    _print_json({"code": issued.code, "url": issued.url, "expires_at": issued.expires_at})
+    if args.qr:
+        # On standard error, so that standard output stays one JSON document.
+        segno.make(issued.url, error="m").terminal(out=sys.stderr, compact=True)
+
+
+def user_invite(settings: Settings, args: argparse.Namespace) -> None:
+    issued = _with_database(
+        settings,
+        lambda: staff.invite(
+            caller=None, user_id=args.user, email=args.email, public_url=settings.public_url
+        ),
+    )
+    _print_json({"url": issued.url, "expires_at": issued.expires_at})
+
+
+def token_list(settings: Settings, args: argparse.Namespace) -> None:
+    found = _with_database(settings, lambda: devices.devices_of(caller=None, user_id=args.user))
+    _print_json(
+        [
+            {
+                "device_id": str(d.id),
+                "device": d.name,
+                "enrolled_at": d.enrolled_at,
+                "last_seen_at": d.last_seen_at,
+                "state": d.state,
+            }
+            for d in found
+        ]
+    )
+
+
 def token_revoke(settings: Settings, args: argparse.Namespace) -> None:
+    if args.device:
+        _with_database(settings, lambda: devices.revoke_device(caller=None, device_id=args.device))
+        _print_json({"revoked": True})
+        return
     token = args.token or sys.stdin.readline().strip()
     revoked = _with_database(settings, lambda: organisations.revoke_token(token))
     _print_json({"revoked": revoked})
@@ -118,8 +172,9 @@ def keys_new(_: Settings, __: argparse.Namespace) -> None:
 
 def keys_rotate(settings: Settings, _: argparse.Namespace) -> None:
     async def run() -> int:
-        async with database.connected(settings) as engine:
-            await database.migrate(engine)
+        async with schema.connected(settings) as engine:
+            keys.load(settings)
+            await schema.migrate(engine)
             return await keys.rotate(settings)
 
     _print_json({"resealed": asyncio.run(run())})
@@ -129,7 +184,7 @@ def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise argparse.ArgumentTypeError("must be an organisation id (a UUID)") from None
+        raise argparse.ArgumentTypeError("must be an id (a UUID)") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -168,13 +223,37 @@ def parser() -> argparse.ArgumentParser:
     command = user.add_parser("add", help='add a user; prints {"id": …, "token": …}')
     command.add_argument("--org", required=True, type=_uuid, help="the organisation's id")
     command.add_argument("--name", required=True)
+    command.add_argument(
+        "--coordinator", action="store_true", help="manages the organisation's people"
+    )
     command.set_defaults(run=user_add)
+    command = user.add_parser(
+        "enrol", help='a one-time code for a phone; prints {"code", "url", "expires_at"}'
+    )
+    command.add_argument("--user", required=True, type=_uuid, help="the user's id")
+    command.add_argument("--hours", type=int, default=24, help="hours the code works")
+    command.add_argument("--qr", action="store_true", help="also draw the link as a QR code")
+    command.set_defaults(run=user_enrol)
+    command = user.add_parser(
+        "invite",
+        help="a one-time welcome link (72 h) to set a password and an authenticator; "
+        "replaces the person's old ones",
+    )
+    command.add_argument("--user", required=True, type=_uuid, help="the user's id")
+    command.add_argument("--email", required=True, help="the address the person signs in with")
+    command.set_defaults(run=user_invite)
 
     token = commands.add_parser("token", help="API tokens").add_subparsers(
         dest="action", required=True
     )
-    command = token.add_parser("revoke", help="revoke a token (read from stdin when not given)")
+    command = token.add_parser("list", help="list a user's devices")
+    command.add_argument("--user", required=True, type=_uuid, help="the user's id")
+    command.set_defaults(run=token_list)
+    command = token.add_parser(
+        "revoke", help="revoke a device by id, or a token (read from stdin when not given)"
+    )
     command.add_argument("token", nargs="?")
+    command.add_argument("--device", type=_uuid, help="the device's id (see token list)")
     command.set_defaults(run=token_revoke)
     data_keys = commands.add_parser("keys", help="the key sealing personal data")
     data_keys = data_keys.add_subparsers(dest="action", required=True)

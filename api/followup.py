@@ -27,19 +27,15 @@ from api.followup_views import (
     task_view,
 )
 from api.pagination import DEFAULT_LIMIT, Limit
+from api.settings import AppSettings
 from models.followup import payments, reports
 from models.followup.commands import PaymentCreate, PaymentRejection, ReportCreate
-from models.followup.tasks import open_tasks
-from models.settings import Settings
 from models.sync import changes_since
+from models.tasks import open_tasks
 
 SYNC_PREFIX = "s1."
 #: A position in the change sequence, as the database's BIGINT holds it.
 ChangeNumber = Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
-
-
-def _settings(request: Request[Any, Any, Any]) -> Settings:
-    return request.app.state["settings"]
 
 
 def _created_or_stored(view: Any, created: bool) -> Response[Any]:
@@ -110,13 +106,14 @@ class FollowUpController(Controller):
 async def list_tasks(
     request: Request[Any, Any, Any],
     caller: CurrentCaller,
+    settings: AppSettings,
     cursor: FromQuery[str | None] = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Response[TaskPage]:
     """Open monthly-report tasks of the cases in reintegration (``limit`` counts cases)."""
     tasks, following = await open_tasks(
         caller=caller,
-        grace_days=_settings(request).report_grace_days,
+        grace_days=settings.report_grace_days,
         after=pagination.decode(cursor, tuple[date, uuid.UUID]),
         limit=limit,
     )
@@ -130,6 +127,7 @@ async def list_tasks(
 async def sync(
     request: Request[Any, Any, Any],
     caller: CurrentCaller,
+    settings: AppSettings,
     since: FromQuery[str | None] = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Response[SyncRead]:
@@ -137,6 +135,6 @@ async def sync(
     Keep asking with ``next`` while ``more`` is true."""
     position = pagination.decode(since, ChangeNumber, field="since", prefix=SYNC_PREFIX) or 0
     page = await changes_since(
-        caller=caller, since=position, limit=limit, grace_days=_settings(request).report_grace_days
+        caller=caller, since=position, limit=limit, grace_days=settings.report_grace_days
     )
     return cacheable(request, sync_view(page, pagination.encode(page.next, prefix=SYNC_PREFIX)))

@@ -9,8 +9,8 @@ import msgspec
 
 from api.case_views import CaseRead, View, case_view
 from models.cases.money import from_hundredths
-from models.followup.tasks import Task
 from models.sync import SyncPage
+from models.tasks import Task
 
 
 class ReportRead(View, kw_only=True):

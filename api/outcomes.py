@@ -16,16 +16,17 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
+from api import outcome_charts, outcome_page
 from api.answers import answers
 from api.auth import CurrentCaller
 from api.cases import CountryFilter
 from api.etags import cacheable, client_has, etag_of
+from api.settings import AppSettings
 from models.cases.tables import Exploitation
 from models.errors import NotFound, RuleViolation
-from models.outcomes import aggregate, charts, page, report
+from models.outcomes import aggregate, report
 from models.outcomes.queries import OutcomeFilter
 from models.outcomes.report import OutcomeReport
-from models.settings import Settings
 
 HTML = "text/html"
 CSV = "text/csv"
@@ -62,10 +63,6 @@ def report_view(shown: report.Shown) -> OutcomeReportRead:
     )
 
 
-def _settings(request: Request[Any, Any, Any]) -> Settings:
-    return request.app.state["settings"]
-
-
 def _page(request: Request[Any, Any, Any], text: str) -> Response[bytes]:
     body = text.encode()
     tag = etag_of(body)
@@ -96,7 +93,7 @@ async def read_outcome_report(
     ``Accept`` prefers ``text/html`` gets a printable page."""
     shown = await report.read(caller=caller, case_id=case_id, version=version)
     if request.accept.best_match(["application/json", HTML], default="application/json") == HTML:
-        return _page(request, page.render(shown))
+        return _page(request, outcome_page.render(shown))
     response = cacheable(request, report_view(shown))
     response.headers["Vary"] = "Accept"
     return response
@@ -151,6 +148,7 @@ async def _encoded(chunks: AsyncIterator[str]) -> AsyncIterator[bytes]:
 async def read_outcomes(
     request: Request[Any, Any, Any],
     caller: CurrentCaller,
+    settings: AppSettings,
     filters: Filters,
     output: Annotated[
         Literal["json", "csv"], QueryParameter(name="format", description="csv: one row a case")
@@ -158,7 +156,7 @@ async def read_outcomes(
 ) -> Response[aggregate.Outcomes]:
     """Figures over the cases in the caller's reach that the filters select; with
     ``format=csv``, one row per case (no personal data), streamed."""
-    grace_days = _settings(request).report_grace_days
+    grace_days = settings.report_grace_days
     if output == "csv":
         chunks = aggregate.csv_chunks(caller=caller, filters=filters, grace_days=grace_days)
         return Stream(
@@ -183,7 +181,7 @@ async def read_outcome_chart(
     ``completion-by-country.svg``, ``disbursed-by-category.svg``, ``scores-by-month.svg``."""
     if not chart.endswith(".svg"):
         raise NotFound("charts are SVG: ask for <name>.svg")
-    svg = await charts.draw(chart.removesuffix(".svg"), caller=caller, filters=filters)
+    svg = await outcome_charts.draw(chart.removesuffix(".svg"), caller=caller, filters=filters)
     return Response(content=svg, media_type=SVG, headers={"Cache-Control": "no-cache"})
 
 

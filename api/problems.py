@@ -14,6 +14,7 @@ from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetail
 
 from models.attachments import TooLarge
 from models.errors import (
+    ConfigurationError,
     Conflict,
     FieldError,
     Forbidden,
@@ -21,12 +22,17 @@ from models.errors import (
     NotAuthenticated,
     NotFound,
     RuleViolation,
+    TokenExpired,
+    TokenRevoked,
+    TooManyAttempts,
     TrackerError,
 )
 
 log = logging.getLogger(__name__)
 
 STATUS_OF: dict[type[TrackerError], int] = {
+    #: The service cannot do its work as configured (e.g. a sealed value it cannot open).
+    ConfigurationError: 503,
     MalformedRequest: 400,
     NotAuthenticated: 401,
     Forbidden: 403,
@@ -34,7 +40,17 @@ STATUS_OF: dict[type[TrackerError], int] = {
     Conflict: 409,
     RuleViolation: 422,
     TooLarge: 413,
+    TooManyAttempts: 429,
 }
+
+#: Refusals a client must tell apart from their status alone, by the end of ``type``.
+SLUG_OF: dict[type[TrackerError], str] = {
+    TokenRevoked: "token-revoked",
+    TokenExpired: "token-expired",
+}
+
+#: Every problem ``type`` is a reference under this path, ending in the problem's slug.
+TYPE_BASE = "/problems/"
 
 
 def problem(
@@ -43,6 +59,7 @@ def problem(
     *,
     errors: list[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    slug: str | None = None,
     **extra: Any,
 ) -> ProblemDetailsException:
     title = HTTPStatus(status).phrase
@@ -52,7 +69,7 @@ def problem(
         status_code=status,
         title=title,
         detail=detail,
-        type_="urn:tracker:problem:" + title.lower().replace(" ", "-"),
+        type_=TYPE_BASE + (slug or title.lower().replace(" ", "-")),
         headers=headers,
         extra=extra or None,
     )
@@ -60,12 +77,18 @@ def problem(
 
 def from_domain(error: TrackerError) -> ProblemDetailsException:
     status = next(code for kind, code in STATUS_OF.items() if isinstance(error, kind))
+    if status >= 500:
+        log.error("the service cannot answer: %s", error.detail)
+        return problem(status, "the service cannot answer as configured; it has been logged")
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
     errors = error.errors if isinstance(error, RuleViolation) else None
     extra = (
         {"stored_id": error.stored_id} if isinstance(error, Conflict) and error.stored_id else {}
     )
-    return problem(status, error.detail, errors=errors, headers=headers, **extra)
+    slug = SLUG_OF.get(type(error))
+    return problem(status, error.detail, errors=errors, headers=headers, slug=slug, **extra)
 
 
 def _parameter_errors(error: ValidationException) -> list[FieldError]:
@@ -133,6 +156,7 @@ ERRORS = {
     422: "a rule of the plan or a field is broken",
     428: "If-Match is required",
     429: "too many requests; see Retry-After",
+    503: "the service cannot answer as configured (e.g. its keys); logged for its operators",
 }
 
 

@@ -29,6 +29,7 @@ from api.case_views import View
 from api.cases import CountryFilter
 from api.etags import cacheable
 from api.pagination import DEFAULT_LIMIT, Limit
+from api.settings import settings_of
 from models.cases.tables import Exploitation
 from models.organisations import OrganisationKind
 from models.stories import lifecycle, records
@@ -115,7 +116,10 @@ class StoryController(Controller):
     async def create_story(self, caller: CurrentCaller, data: JSONBody[StoryCreate]) -> StoryRead:
         """Draft a story from a completed case with ``consent.story_use``. A title or text
         that contains the person's name, phone, date of birth, the representative's name,
-        or the case's reference or id is refused (422), naming what was found."""
+        or the case's reference or id is refused (422) as containing personal data of the
+        person: the same answer whatever was found. After three such refusals drafting
+        from the case locks for every centre until the case's opener unlocks it
+        (``POST /api/v1/cases/{id}/story-drafting/unlock``)."""
         return story_view(await lifecycle.create_story(caller=caller, data=data))
 
     @get(guards=[requires_any_kind])
@@ -164,7 +168,8 @@ class StoryController(Controller):
     async def edit_story(
         self, caller: CurrentCaller, story_id: FromPath[uuid.UUID], data: JSONBody[StoryEdit]
     ) -> StoryRead:
-        """Edit the title, text or language of a draft (the drafting centre); checked again."""
+        """Edit the title, text or language of a draft (the drafting centre); checked again,
+        and refused as a new draft would be."""
         return story_view(await lifecycle.edit_story(caller=caller, story_id=story_id, data=data))
 
     @post("/{story_id:uuid}/approval", status_code=200, guards=[requires_centre])
@@ -174,7 +179,7 @@ class StoryController(Controller):
         """Publish a draft (the drafting centre) with the coarse facts of its case. Refused
         (422) when fewer completed cases than the minimum cohort share those facts, even
         with the year of return widened to a range."""
-        minimum = request.app.state["settings"].story_min_cohort
+        minimum = settings_of(request).story_min_cohort
         return story_view(
             await lifecycle.approve_story(caller=caller, story_id=story_id, min_cohort=minimum)
         )

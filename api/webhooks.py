@@ -12,12 +12,14 @@ from litestar.params import FromPath, JSONBody
 from msgspec import Meta
 
 from api.auth import CurrentCaller
+from api.settings import settings_of
 from models.cases.commands import Strict
 from models.events import webhooks
 
 
 class WebhookCreate(Strict):
-    #: https:// (plain http:// only to hosts the operator allowed).
+    #: https:// to a public host (plain http:// and internal hosts: only those the operator
+    #: trusts).
     url: Annotated[str, Meta(min_length=8, max_length=2000)]
     events: Annotated[list[str], Meta(min_length=1, max_length=20)]
     #: The key of the ``X-Tracker-Signature`` HMAC; never shown again.
@@ -71,14 +73,16 @@ async def add_webhook(
 ) -> WebhookRead:
     """Subscribe the caller's organisation to events of the cases it reaches. Deliveries are
     JSON ``{id, type, occurred_at, case_id, case_reference, data}``, signed
-    ``X-Tracker-Signature: sha256=<HMAC-SHA256 of the body with the secret>``, with
-    ``X-Tracker-Event-Id`` and ``X-Tracker-Timestamp``; retried for about a day."""
+    ``X-Tracker-Signature: t=<unix time>,v1=<HMAC-SHA256 of "<t>." + body with the
+    secret>``, with ``X-Tracker-Event-Id`` and ``X-Tracker-Timestamp``; retried for about a
+    day. The URL's host must resolve to public addresses (422 on ``url`` otherwise), and an
+    organisation has at most 10 webhooks."""
     row = await webhooks.add_webhook(
         caller=caller,
         url=data.url,
         events=data.events,
         secret=data.secret,
-        http_hosts=request.app.state["settings"].webhook_plain_http_hosts,
+        trusted_hosts=settings_of(request).webhook_trusted_hosts,
     )
     return _view(row)
 

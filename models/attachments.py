@@ -2,8 +2,8 @@
 
 The file lives in the data folder under its SHA-256 (``attachments/ab/ab12…``), so that
 identical uploads share one file; the row, keyed by the id the phone generated, says who
-uploaded it. A receipt is read by the organisation that uploaded it, and by whoever
-reaches a case that has a payment with this receipt.
+uploaded it. Who may read a receipt, through the payments that name it, is
+``models.followup.receipts``.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ from typing import Any, BinaryIO
 from piccolo.columns import UUID, BigInt, ForeignKey, Timestamptz, Varchar
 from piccolo.table import Table
 
-from models import clock
-from models.cases.reach import within_reach
+from models import clock, database, vault
 from models.client_ids import insert_once
-from models.errors import NotFound, RuleViolation, TrackerError
+from models.errors import ConfigurationError, RuleViolation, TrackerError
 from models.organisations import Caller, Organisation, User
 
 
@@ -122,7 +121,7 @@ def storage_path(data_dir: Path, sha256: str) -> Path:
 
 def _private_folders(data_dir: Path, shard: Path) -> None:
     """The store and its shard folder, readable by the owner only."""
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    vault.private_folder(Path(data_dir))
     for folder in (Path(data_dir) / STORE, shard):
         with contextlib.suppress(FileExistsError):
             folder.mkdir(mode=0o700)
@@ -167,12 +166,26 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+_folder: Path | None = None
+
+
+def use_folder(data_dir: Path) -> None:
+    """Keep receipts in this data folder (one per process, like the engine and the vault)."""
+    global _folder
+    _folder = Path(data_dir)
+
+
+def folder() -> Path:
+    if _folder is None:
+        raise ConfigurationError("the data folder of receipts is not set")
+    return _folder
+
+
 async def upload(
     *,
     caller: Caller,
     attachment_id: uuid.UUID,
     source: BinaryIO,
-    data_dir: Path,
     max_size: int = DEFAULT_MAX_SIZE,
 ) -> tuple[Row, bool]:
     """Keep an uploaded receipt: ``(attachment, created)``. The same id with the same
@@ -192,9 +205,6 @@ async def upload(
         "size": content.size,
         "uploaded_at": clock.now(),
     }
-    # Imported here: models.database imports every table, this one included.
-    from models import database
-
     async with database.transaction():
         row, created = await insert_once(
             Attachment,
@@ -202,51 +212,23 @@ async def upload(
             same_as={"sha256": content.sha256, "organisation": caller.organisation_id},
         )
         # Also on a retry: puts back a file that went missing, else finds it and skips.
-        await asyncio.to_thread(store, source, data_dir, content.sha256)
+        await asyncio.to_thread(store, source, folder(), content.sha256)
     return row, created
 
 
-async def reaches_through_payments(caller: Caller, attachment_id: uuid.UUID) -> bool:
-    """The payment path of ``reaches``: the caller reaches a case (reports and payments
-    reach, stories do not) that has a payment whose receipt is this attachment."""
-    # Imported here: the payments table refers to Attachment, so it imports this module.
-    from models.followup.tables import Payment
-
-    found = (
-        await Payment.select(Payment.id)
-        .where(Payment.receipt == attachment_id, within_reach(caller, Payment.case, stories=False))
-        .first()
-    )
-    return found is not None
-
-
-async def reaches(caller: Caller, attachment: Row) -> bool:
-    """May the caller read this attachment? The uploading organisation may, and whoever
-    reaches a case with a payment that names it as its receipt."""
-    if attachment["organisation"] == caller.organisation_id:
-        return True
-    return await reaches_through_payments(caller, attachment["id"])
-
-
-async def get_attachment(*, caller: Caller, attachment_id: uuid.UUID) -> Row:
-    """The attachment's row; "not found" outside reach exactly as for a missing id."""
-    row = await Attachment.select().where(Attachment.id == attachment_id).first()
-    if row is None or not await reaches(caller, row):
-        raise NotFound("no such attachment")
-    return row
-
-
-async def read_content(data_dir: Path, attachment: Row) -> bytes:
+async def read_content(attachment: Row) -> bytes:
     """The stored bytes of an attachment (at most the upload limit, so read whole)."""
-    return await asyncio.to_thread(storage_path(data_dir, attachment["sha256"]).read_bytes)
+    return await asyncio.to_thread(storage_path(folder(), attachment["sha256"]).read_bytes)
 
 
-async def usable_as_receipt(caller: Caller, attachment_id: uuid.UUID) -> bool:
-    """May a payment the caller records name this attachment as its receipt? Only an
-    attachment that exists and that the caller's organisation uploaded."""
-    found = (
-        await Attachment.select(Attachment.id)
-        .where(Attachment.id == attachment_id, Attachment.organisation == caller.organisation_id)
-        .first()
-    )
-    return found is not None
+async def forget(attachment_ids: list[uuid.UUID]) -> None:
+    """Delete these attachments, and each file no other attachment shares. Inside the
+    caller's transaction; a file is gone even if that transaction then fails."""
+    if not attachment_ids:
+        return
+    rows = await Attachment.select(Attachment.sha256).where(Attachment.id.is_in(attachment_ids))
+    await Attachment.delete().where(Attachment.id.is_in(attachment_ids))
+    for sha256 in {row["sha256"] for row in rows}:
+        if not await Attachment.exists().where(Attachment.sha256 == sha256):
+            path = storage_path(folder(), sha256)
+            await asyncio.to_thread(path.unlink, missing_ok=True)

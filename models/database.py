@@ -1,34 +1,39 @@
-"""The database engine the settings select, bound to every table, and its migrations."""
+"""The database engine the settings select, its transactions and its locks.
+
+This module knows no table: every part of the domain writes through it, so it sits at the
+bottom of the layers (see ``models/schema.py`` for the tables, their binding and migrations).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import io
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from piccolo.apps.migrations.commands.forwards import ForwardsMigrationManager
-from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import TransactionType
 
-from models import piccolo_conf
 from models.errors import ConfigurationError
-from models.piccolo_app import APP_CONFIG
 from models.settings import Settings
 from models.sqlite_engine import PooledSQLiteEngine
-
-# Piccolo's migration runner looks its engine up through this module (see piccolo_conf).
-os.environ["PICCOLO_CONF"] = "models.piccolo_conf"
+from models.vault import private_folder
 
 log = logging.getLogger(__name__)
 
-#: An arbitrary constant naming the PostgreSQL advisory lock held while migrating.
-MIGRATION_LOCK = 7_302_118_842
+#: Arbitrary constants naming PostgreSQL advisory locks; on SQLite a lock file beside the
+#: database stands for each.
+LOCKS = {
+    #: Held shared by every server and jobs process; key rotation needs it alone.
+    "in-use": 7_302_118_840,
+    "migrate": 7_302_118_842,
+    "followup-sweep": 7_302_118_901,
+    "reflection-sweep": 7_302_118_902,
+    "support-sweep": 7_302_118_903,
+}
 
 
 def create_engine(settings: Settings) -> Engine:
@@ -36,84 +41,56 @@ def create_engine(settings: Settings) -> Engine:
         return PostgresEngine(config={"dsn": settings.database_url})
     path = settings.sqlite_path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
+        _private_files(path)
     except OSError as error:
         raise ConfigurationError(f"cannot create the data folder {path.parent}: {error}") from None
     return PooledSQLiteEngine(path=str(path), busy_timeout=settings.sqlite_busy_timeout)
 
 
-def bind(engine: Engine) -> None:
-    """Point every table (and Piccolo's migration bookkeeping) at ``engine``."""
-    for table in [*APP_CONFIG.table_classes, Migration]:
-        table._meta.db = engine
-    piccolo_conf.DB = engine
+def _private_files(path: Path) -> None:
+    """The database file readable by its owner only; SQLite gives its WAL and shared-memory
+    files the database file's mode."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for kept in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if kept.exists():
+            os.chmod(kept, 0o600)
 
 
-def current() -> Engine:
-    return piccolo_conf.DB
-
-
-async def connect(settings: Settings) -> Engine:
+async def open_engine(settings: Settings) -> Engine:
     engine = create_engine(settings)
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=settings.postgres_pool_size)
     else:
         await engine.open()
-    bind(engine)
     return engine
 
 
-async def disconnect(engine: Engine) -> None:
+async def close_engine(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
     elif isinstance(engine, PooledSQLiteEngine):
         await engine.close()
 
 
-@contextlib.asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[Engine]:
-    engine = await connect(settings)
-    try:
-        yield engine
-    finally:
-        await disconnect(engine)
+_engine: Engine | None = None
 
 
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    with open(path, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def use(engine: Engine) -> None:
+    """The engine of this process (one per process; ``models.schema.bind`` calls this)."""
+    global _engine
+    _engine = engine
 
 
-@contextlib.asynccontextmanager
-async def _migration_lock(engine: Engine) -> AsyncIterator[None]:
-    """Several processes may start at once: only one of them migrates at a time."""
-    if isinstance(engine, PostgresEngine):
-        async with engine.pool.acquire() as connection:
-            await connection.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
-            try:
-                yield
-            finally:
-                await connection.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
-    else:
-        with _file_lock(Path(f"{engine.path}.migrate-lock")):
-            yield
+def current() -> Engine:
+    """The engine every table is bound to."""
+    if _engine is None:
+        raise ConfigurationError("the database is not connected")
+    return _engine
 
 
-async def migrate(engine: Engine) -> None:
-    """Apply every migration not yet applied."""
-    bind(engine)
-    output = io.StringIO()
-    async with _migration_lock(engine):
-        with contextlib.redirect_stdout(output):
-            result = await ForwardsMigrationManager(app_name=APP_CONFIG.app_name).run()
-    if not result.success:
-        raise ConfigurationError(f"migration failed: {result.message}")
-    log.info("migrations: %s", result.message)
+def uses_postgres() -> bool:
+    return isinstance(current(), PostgresEngine)
 
 
 async def is_ready() -> bool:
@@ -134,14 +111,14 @@ def transaction():
 def for_update(query):
     """Lock the selected rows until the transaction ends. SQLite needs no row locks: its
     write transactions already exclude each other."""
-    if isinstance(current(), PostgresEngine):
+    if uses_postgres():
         return query.lock_rows()
     return query
 
 
 def row_lock() -> str:
     """The clause that ends a raw SELECT to lock its rows (see ``for_update``)."""
-    return " FOR UPDATE" if isinstance(current(), PostgresEngine) else ""
+    return " FOR UPDATE" if uses_postgres() else ""
 
 
 @contextlib.asynccontextmanager
@@ -155,3 +132,38 @@ async def snapshot() -> AsyncIterator[None]:
     else:
         async with engine.transaction(transaction_type=TransactionType.deferred):
             yield
+
+
+@contextlib.asynccontextmanager
+async def lock(name: str, *, shared: bool = False, wait: bool = True) -> AsyncIterator[bool]:
+    """Hold the lock ``name`` across every process on this database: a PostgreSQL advisory
+    lock on a connection of its own, or a lock file beside the SQLite file. Shared holders
+    exclude only an exclusive one. With ``wait`` it waits its turn and yields True; without,
+    it yields False at once when the lock is taken."""
+    engine = current()
+    key = LOCKS[name]
+    if isinstance(engine, PostgresEngine):
+        kind = "_shared" if shared else ""
+        connection = await engine.get_new_connection()
+        try:
+            if wait:
+                await connection.execute(f"SELECT pg_advisory_lock{kind}($1)", key)
+                got = True
+            else:
+                got = await connection.fetchval(f"SELECT pg_try_advisory_lock{kind}($1)", key)
+            yield got
+        finally:
+            await connection.close()  # ends the session, and with it the lock
+        return
+    mode = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+    descriptor = os.open(f"{engine.path}.{name}-lock", os.O_CREAT | os.O_RDWR, 0o600)
+    with os.fdopen(descriptor) as handle:
+        try:
+            fcntl.flock(handle, mode if wait else mode | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

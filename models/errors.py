@@ -31,6 +31,14 @@ class NotAuthenticated(TrackerError):
     """No token, or a token that is unknown, revoked or expired."""
 
 
+class TokenRevoked(NotAuthenticated):
+    """The token was revoked (a lost phone, a signed-out device): the app wipes its data."""
+
+
+class TokenExpired(NotAuthenticated):
+    """The token expired (unused too long): the app keeps its data and enrols again."""
+
+
 class Forbidden(TrackerError):
     """The caller's organisation may not do this kind of thing."""
 
@@ -63,6 +71,15 @@ class RuleViolation(TrackerError):
     def many(cls, errors: list[tuple[str, str]]) -> RuleViolation:
         detail = "; ".join(f"{field}: {message}" for field, message in errors)
         return cls(detail, [FieldError(field, message) for field, message in errors])
+
+
+class TooManyAttempts(TrackerError):
+    """Too many failed attempts from one address or at one account; try again later."""
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        #: Whole seconds until the next attempt is heard.
+        self.retry_after = retry_after
 
 
 class MalformedRequest(TrackerError):

@@ -8,11 +8,13 @@ from models.attachments import Attachment
 from models.audit import AuditEntry
 from models.cases.tables import TABLES as CASE_TABLES
 from models.changes import ChangeCounter, ReachLoss
-from models.events.tables import Delivery, DeliveryAttempt, Event, Webhook
+from models.events.tables import Delivery, DeliveryAttempt, Webhook
 from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
+from models.outbox import Event
 from models.outcomes.tables import FrozenOutcomeReport
-from models.stories.tables import Story
+from models.people.tables import TABLES as PEOPLE_TABLES
+from models.stories.tables import Story, StoryDrafting
 
 APP_CONFIG = AppConfig(
     app_name="tracker",
@@ -28,11 +30,13 @@ APP_CONFIG = AppConfig(
         ChangeCounter,
         ReachLoss,
         Story,
+        StoryDrafting,
         FrozenOutcomeReport,
         Event,
         Webhook,
         Delivery,
         DeliveryAttempt,
+        *PEOPLE_TABLES,
     ],
     migration_dependencies=[],
     commands=[],

@@ -1,6 +1,6 @@
 """Where Piccolo's own tools (migrations) find the engine and the app.
 
-``DB`` is replaced by ``models.database.bind`` with the engine the settings select; to
+``DB`` is replaced by ``models.schema.bind`` with the engine the settings select; to
 generate a migration after changing a table, run::
 
     PICCOLO_CONF=models.piccolo_conf piccolo migrations new tracker --auto

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 
 import msgspec
@@ -35,7 +36,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     report_grace_days: int = 7
     #: Largest receipt accepted, in bytes.
     max_attachment_size: int = 5 * 1024 * 1024
-    #: Hosts webhooks may reach over plain http:// (comma-separated; e.g. a local relay).
+    #: Hosts the operator trusts (comma-separated; e.g. a relay on the local network):
+    #: webhooks may reach them over plain http:// and at internal addresses.
     webhook_http_hosts: str = ""
     #: Completed cases that must share a story's country, year and exploitation.
     story_min_cohort: int = 3
@@ -44,6 +46,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Requests a minute per token; 0 turns the limit off (e.g. for load tests).
     rate_limit: int = 600
     log_level: str = "INFO"
+    #: Where phones and browsers reach the service; links (enrolment, invitations) start
+    #: with it. In the field it must be https:// (service workers need a secure origin).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Addresses or networks (comma-separated, e.g. ``10.0.0.5,192.168.0.0/24``) of proxies
+    #: whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    trusted_proxies: str = ""
+    #: Minutes a console session lives without a request.
+    session_idle_minutes: int = 30
+    #: Hours a console session lives at most, however busy.
+    session_absolute_hours: int = 12
+    #: Wrong enrolment codes one address may send within the window before it waits.
+    enrolment_failures_allowed: int = 10
+    #: Seconds over which wrong enrolment codes are counted.
+    enrolment_failure_window: int = 900
+    #: Failed sign-ins of one account before each further attempt waits, longer each time.
+    sign_in_failures_allowed: int = 5
     #: Serve the field app from this folder instead of the package's own files (a copy
     #: with, say, another language's catalogue added).
     field_app_dir: Path | None = None
@@ -53,8 +71,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.database_url.startswith(("postgresql://", "postgres://"))
 
     @property
-    def webhook_plain_http_hosts(self) -> frozenset[str]:
-        return frozenset(h.strip() for h in self.webhook_http_hosts.split(",") if h.strip())
+    def webhook_trusted_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.webhook_http_hosts.split(",") if h.strip())
+
+    @property
+    def trusted_proxy_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return tuple(
+            ip_network(part.strip(), strict=False)
+            for part in self.trusted_proxies.split(",")
+            if part.strip()
+        )
 
     @property
     def sqlite_path(self) -> Path:
@@ -77,6 +103,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             settings = msgspec.convert(raw, cls, strict=False, dec_hook=_paths)
         except msgspec.ValidationError as error:
             raise ConfigurationError(f"invalid setting: {error}") from None
+        try:
+            settings.trusted_proxy_networks  # noqa: B018 - refuse a bad list at start
+        except ValueError:
+            raise ConfigurationError(
+                "TRACKER_TRUSTED_PROXIES must list IP addresses or networks, comma-separated"
+            ) from None
+        if not settings.public_url.startswith(("https://", "http://")):
+            raise ConfigurationError("TRACKER_PUBLIC_URL must start with https:// or http://")
         if not (settings.uses_postgres or settings.database_url.startswith("sqlite:///")):
             raise ConfigurationError(
                 "TRACKER_DATABASE_URL must start with sqlite:/// or postgresql://"

@@ -7,15 +7,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from models import audit, database
-from models.cases import personal
+from models import audit, database, sealing
 from models.cases.reach import within_reach
 from models.cases.records import CaseRecord, Row, audit_reads, complete
 from models.cases.tables import Case
 from models.changes import ReachLoss
 from models.followup.tables import Payment, Report
-from models.followup.tasks import Task, tasks_for
 from models.organisations import Caller
+from models.tasks import Task, tasks_for
 
 
 @dataclass
@@ -74,10 +73,10 @@ async def changes_since(*, caller: Caller, since: int, limit: int, grace_days: i
         for kind in ("case", "report", "payment", "removed")
     }
 
-    page.cases = await complete([personal.open_row(Case, row) for row in chosen["case"]], caller)
+    page.cases = await complete([sealing.open_row(Case, row) for row in chosen["case"]], caller)
     await audit_reads(caller, page.cases)
-    page.reports = [personal.open_row(Report, row) for row in chosen["report"]]
-    page.payments = [personal.open_row(Payment, row) for row in chosen["payment"]]
+    page.reports = [sealing.open_row(Report, row) for row in chosen["report"]]
+    page.payments = [sealing.open_row(Payment, row) for row in chosen["payment"]]
     followed = {row["case"] for row in page.reports + page.payments}
     await audit.record(caller, "case.followup_read", sorted(followed))
     present = {record.id for record in page.cases}

@@ -1,8 +1,10 @@
 """Personal data encrypted at rest: AES-256-GCM from ``cryptography``.
 
 Each sealed value names the key that sealed it, so that keys can be rotated while older
-ones are still accepted, and is bound to its context (field and case), so that a value
-copied into another row or field no longer opens.
+ones are still accepted, and is bound to a context (``models.sealing`` says which: table,
+column, case and row), so that a value copied into another row or field no longer opens.
+A sealed value starts with its scheme: ``enc2`` binds to the row; ``enc1``, the scheme of
+the first databases, bound to table, column and case only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from models.errors import ConfigurationError
 
-PREFIX = "enc1"
+#: The scheme every value is sealed with now, and the older one still opened.
+SCHEME = "enc2"
+LEGACY_SCHEME = "enc1"
 KEY_FILE_NAME = "data.key"
 
 
@@ -67,7 +71,7 @@ class Vault:
             return None
         nonce = secrets.token_bytes(12)
         sealed = self._ciphers[self.primary_id].encrypt(nonce, value.encode(), context.encode())
-        return f"{PREFIX}:{self.primary_id}:{_b64(nonce + sealed)}"
+        return f"{SCHEME}:{self.primary_id}:{_b64(nonce + sealed)}"
 
     def open(self, token: str | None, *, context: str) -> str | None:
         if token is None:
@@ -76,7 +80,7 @@ class Vault:
             prefix, used_key, payload = token.split(":", 2)
             cipher = self._ciphers[used_key]
             raw = _unb64(payload)
-            if prefix != PREFIX:
+            if prefix not in (SCHEME, LEGACY_SCHEME):
                 raise ValueError(prefix)
             return cipher.decrypt(raw[:12], raw[12:], context.encode()).decode()
         except KeyError:
@@ -89,7 +93,15 @@ class Vault:
             ) from None
 
     def is_current(self, token: str | None) -> bool:
-        return token is None or token.split(":", 2)[1] == self.primary_id
+        """Sealed with the current key and scheme (nothing to seal again)."""
+        if token is None:
+            return True
+        scheme, used_key, _ = token.split(":", 2)
+        return scheme == SCHEME and used_key == self.primary_id
+
+
+def scheme_of(token: str) -> str:
+    return token.split(":", 1)[0]
 
 
 _current: Vault | None = None
@@ -106,6 +118,10 @@ def current() -> Vault:
     return _current
 
 
+def is_loaded() -> bool:
+    return _current is not None
+
+
 def key_file(data_dir: Path) -> Path:
     return data_dir / KEY_FILE_NAME
 
@@ -120,9 +136,16 @@ def read_keys(data_key: str | None, data_dir: Path) -> list[bytes] | None:
     return None
 
 
+def private_folder(folder: Path) -> None:
+    """Make ``folder`` (and its parents) if needed, and let only its owner in: the data
+    folder holds the database, the key and the receipts."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+
+
 def write_key_file(data_dir: Path, keys: list[str]) -> None:
     """Write the key file readable by its owner only, replacing it atomically."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(data_dir)
     path = key_file(data_dir)
     temporary = path.with_suffix(".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

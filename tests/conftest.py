@@ -4,6 +4,7 @@ on PostgreSQL too, each test on a clean database."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -17,7 +18,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from models import database, keys
+from models import keys, schema
 from models.organisations import OrganisationKind, add_organisation, add_user
 from models.piccolo_app import APP_CONFIG
 from models.settings import Settings
@@ -40,8 +41,8 @@ def _run_apart(coroutine) -> None:
 
 
 async def _migrate(settings: Settings) -> None:
-    async with database.connected(settings) as engine:
-        await database.migrate(engine)
+    async with schema.connected(settings) as engine:
+        await schema.migrate(engine)
 
 
 @pytest.fixture(scope="session")
@@ -51,32 +52,33 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _admin(sql: str) -> None:
+    connection = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@contextlib.contextmanager
+def scratch_postgres(prefix: str) -> Iterator[str]:
+    """An empty PostgreSQL database of its own, dropped afterwards: its URL."""
+    if not POSTGRES_URL:
+        pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    _run_apart(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _with_database_name(POSTGRES_URL, name)
+    finally:
+        _run_apart(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A database of its own for this run, migrated once, dropped at the end."""
-    if not POSTGRES_URL:
-        pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
-    name = f"tracker_test_{uuid.uuid4().hex[:12]}"
-    url = _with_database_name(POSTGRES_URL, name)
-
-    async def create() -> None:
-        admin = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        await _migrate(Settings(database_url=url))
-
-    async def drop() -> None:
-        admin = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
-    _run_apart(create())
-    yield url
-    _run_apart(drop())
+    with scratch_postgres("tracker_test") as url:
+        _run_apart(_migrate(Settings(database_url=url)))
+        yield url
 
 
 async def _empty_postgres(url: str) -> None:
@@ -107,7 +109,7 @@ async def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 @pytest.fixture
 async def db(settings: Settings) -> AsyncIterator[None]:
     """The tables bound to the test's database, for tests of the domain without HTTP."""
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         yield
 
@@ -117,7 +119,7 @@ async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of the app, on the test's own event loop so that concurrent requests
     really interleave. The database is connected here, as the app's lifespan would."""
     transport = httpx.ASGITransport(app=create_app(settings))
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         async with httpx.AsyncClient(transport=transport, base_url="http://tracker.test") as http:
             yield http

@@ -12,18 +12,17 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
 import httpx
 import pytest
 
 from api.app import create_app
 from models import clock as domain_clock
-from models import database, keys
+from models import keys, schema
 from models.cases.tables import Case, Status
 from models.followup.tables import Payment, Report
 from models.settings import Settings
 from tests.clock import faked
-from tests.conftest import POSTGRES_URL, _run_apart, _with_database_name
+from tests.conftest import _run_apart, scratch_postgres
 
 #: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
 pytestmark = pytest.mark.dates
@@ -48,26 +47,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'bench.sqlite'}"
         return
-    if not POSTGRES_URL:
-        pytest.skip("TRACKER_TEST_POSTGRES_URL is not set")
-    name = f"tracker_bench_{uuid.uuid4().hex[:12]}"
-
-    async def admin(sql: str) -> None:
-        connection = await asyncpg.connect(POSTGRES_URL)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    _run_apart(admin(f'CREATE DATABASE "{name}"'))
-    yield _with_database_name(POSTGRES_URL, name)
-    _run_apart(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_postgres("tracker_bench") as url:
+        yield url
 
 
 async def use_as_the_tracker(settings: Settings, tokens: dict) -> None:
     """Generated rows open, list, sync and take a new payment through the API."""
     token_of = {o["id"]: o["users"][0]["token"] for o in tokens["organisations"]}
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         found = {row["status"] for row in await Case.select(Case.status).distinct()}
         assert found == set(Status)

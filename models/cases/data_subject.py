@@ -8,15 +8,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from models import audit, changes, clock, database
-from models.cases import personal, rules
+from models import audit, changes, clock, database, hooks, sealing
+from models.cases import rules
 from models.cases.reach import Role
 from models.cases.records import CaseRecord, complete, reachable_case
-from models.cases.tables import Case, ConsentChange, Person, Sex
+from models.cases.tables import Case, ConsentChange, Person, ReflectionExtension, Sex
 from models.errors import Conflict, Forbidden
 from models.organisations import Caller, OrganisationKind
-from models.outcomes.frozen import erase_closure_notes
-from models.stories.lifecycle import retire_stories_of
 
 log = logging.getLogger(__name__)
 
@@ -27,12 +25,10 @@ def _require_authority_opener(caller: Caller, roles: frozenset[Role]) -> None:
 
 
 async def _erase(case_id: uuid.UUID, reason: str) -> None:
-    """Remove every sealed value of the case; the case, its dates and figures stay."""
-    for table, fields in personal.SEALED.items():
-        key = table.id if table is Case else table._meta.get_column_by_name("case")
-        await table.update({table._meta.get_column_by_name(f): None for f in fields}).where(
-            key == case_id
-        )
+    """Remove every sealed value of the case, here and (through the hook) in the layers
+    above; the case, its dates and figures stay."""
+    for table in (Case, Person, ReflectionExtension):
+        await sealing.erase(table, case_id=case_id)
     await Person.update(
         {Person.sex: Sex.unknown, Person.nationality: None, Person.representative_role: None}
     ).where(Person.case == case_id)
@@ -40,13 +36,14 @@ async def _erase(case_id: uuid.UUID, reason: str) -> None:
     await Case.update(
         {
             Case.personal_data_erased_at: now,
-            Case.erasure_reason: reason,
+            Case.erasure_reason: sealing.seal(Case, {"erasure_reason": reason}, row_id=case_id)[
+                "erasure_reason"
+            ],
             Case.updated_at: now,
             Case.change_seq: await changes.next_number(),
         }
     ).where(Case.id == case_id)
-    await retire_stories_of(case_id)
-    await erase_closure_notes(case_id)
+    await hooks.personal_data_erased(case_id)
 
 
 async def erase(*, caller: Caller, case_id: uuid.UUID, reason: str) -> CaseRecord:

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from msgspec import UNSET
 
-from models import audit, changes, clock, database
-from models.cases import personal, rules
+from models import audit, changes, clock, database, hooks, outbox, sealing
+from models.cases import rules
 from models.cases.commands import (
     Arrival,
     BudgetLineIn,
@@ -26,6 +26,7 @@ from models.cases.commands import (
     ReflectionExtensionCreate,
 )
 from models.cases.money import is_currency, to_hundredths
+from models.cases.personal import open_person
 from models.cases.reach import require
 from models.cases.records import CaseRecord, Row, case_row, complete, reachable_case
 from models.cases.tables import (
@@ -40,10 +41,7 @@ from models.cases.tables import (
     Status,
 )
 from models.errors import Conflict, Forbidden, RuleViolation
-from models.events import outbox
 from models.organisations import Caller, Organisation, OrganisationKind, is_country
-from models.outcomes.frozen import freeze_on_closure
-from models.stories.lifecycle import retire_stories_of
 
 #: Which kind of organisation assesses (and so opens) a case of each residence status.
 OPENED_BY: dict[ResidenceStatus, OrganisationKind] = {
@@ -157,20 +155,24 @@ async def open_case(*, caller: Caller, data: CaseCreate) -> CaseRecord:
         await case.save()
         person = data.person
         representative = data.representative
+        person_id = uuid.uuid4()
         await Person(
-            id=uuid.uuid4(),
+            id=person_id,
             case=case_id,
-            **personal.seal(
+            **sealing.seal(
                 Person,
-                case_id,
-                given_name=person.given_name,
-                family_name=person.family_name,
-                date_of_birth=person.date_of_birth,
-                sex=person.sex,
-                nationality=person.nationality,
-                phone=person.phone,
-                representative_name=representative.name if representative else None,
-                representative_role=representative.role if representative else None,
+                {
+                    "given_name": person.given_name,
+                    "family_name": person.family_name,
+                    "date_of_birth": person.date_of_birth,
+                    "sex": person.sex,
+                    "nationality": person.nationality,
+                    "phone": person.phone,
+                    "representative_name": representative.name if representative else None,
+                    "representative_role": representative.role if representative else None,
+                },
+                row_id=person_id,
+                case_id=case_id,
             ),
         ).save()
         await _record_consent(
@@ -208,8 +210,10 @@ async def _record_consent(case_id: uuid.UUID, caller: Caller, at: datetime, **gi
 
 async def _update(case_id: uuid.UUID, **values: object) -> None:
     """Update the case's fields by name, sealing the personal ones."""
-    values = personal.seal(
-        Case, case_id, **values, updated_at=clock.now(), change_seq=await changes.next_number()
+    values = sealing.seal(
+        Case,
+        {**values, "updated_at": clock.now(), "change_seq": await changes.next_number()},
+        row_id=case_id,
     )
     await Case.update({Case._meta.get_column_by_name(k): v for k, v in values.items()}).where(
         Case.id == case_id
@@ -217,9 +221,10 @@ async def _update(case_id: uuid.UUID, **values: object) -> None:
 
 
 async def _update_person(case_id: uuid.UUID, **values: object) -> None:
-    values = personal.seal(Person, case_id, **values)
+    person = await Person.select(Person.id).where(Person.case == case_id).first()
+    values = sealing.seal(Person, values, row_id=person["id"], case_id=case_id)
     await Person.update({Person._meta.get_column_by_name(k): v for k, v in values.items()}).where(
-        Person.case == case_id
+        Person.id == person["id"]
     )
 
 
@@ -268,17 +273,17 @@ async def extend_reflection(
     async def apply(row: Row) -> None:
         latest = (
             await ReflectionExtension.select(
-                ReflectionExtension.case, ReflectionExtension.days, ReflectionExtension.reason
+                ReflectionExtension.id,
+                ReflectionExtension.case,
+                ReflectionExtension.days,
+                ReflectionExtension.reason,
             )
             .where(ReflectionExtension.case == case_id)
             .order_by(ReflectionExtension.added_at, ascending=False)
             .first()
         )
-        if latest and personal.open_row(ReflectionExtension, latest) == {
-            "case": case_id,
-            "days": data.days,
-            "reason": data.reason,
-        }:
+        opened = sealing.open_row(ReflectionExtension, latest) if latest else None
+        if opened and (opened["days"], opened["reason"]) == (data.days, data.reason):
             return  # the same extension sent again
         if row["status"] not in (Status.reflection, Status.planned):
             raise _conflict(row, "before departure")
@@ -288,11 +293,17 @@ async def extend_reflection(
                 "days",
                 f"the whole reflection period may be at most {rules.REFLECTION_DAYS_AT_MOST} days",
             )
+        extension_id = uuid.uuid4()
         await ReflectionExtension(
-            id=uuid.uuid4(),
+            id=extension_id,
             case=case_id,
             days=data.days,
-            **personal.seal(ReflectionExtension, case_id, reason=data.reason),
+            **sealing.seal(
+                ReflectionExtension,
+                {"reason": data.reason},
+                row_id=extension_id,
+                case_id=case_id,
+            ),
             added_at=clock.now(),
             added_by=caller.user_id,
         ).save()
@@ -338,9 +349,10 @@ async def agree_plan(*, caller: Caller, case_id: uuid.UUID, data: PlanAgreement)
             for n, line in enumerate(data.budget)
             if to_hundredths(line.amount) <= 0
         ]
-        person = personal.open_row(
-            Person,
-            await Person.select(Person.case, Person.date_of_birth, Person.representative_name)
+        person = open_person(
+            await Person.select(
+                Person.id, Person.case, Person.date_of_birth, Person.representative_name
+            )
             .where(Person.case == case_id)
             .first(),
         )
@@ -436,7 +448,7 @@ async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> Ca
             closed_on=data.closed_on,
             closure_note=data.note,
         )
-        await freeze_on_closure(case_id, caller)
+        await hooks.case_closed(case_id, caller)
 
     return await _transition(caller=caller, case_id=case_id, action="close", apply=apply)
 
@@ -514,7 +526,7 @@ async def edit_case(
             if changed.get("story_use") is False and row["status"] == Status.completed:
                 await _story_readers_lose(case_id, opener=row["opened_by_org"])
             if changed.get("story_use") is False:
-                await retire_stories_of(case_id)
+                await hooks.story_consent_withdrawn(case_id)
         if data.legal_hold is not UNSET:
             if caller.kind is not OrganisationKind.authority:
                 raise Forbidden("only the opening authority may set or lift a legal hold")

@@ -51,6 +51,8 @@ MAY: dict[str, frozenset[Role]] = {
     "submit_report": frozenset({Role.return_org, Role.partner}),
     "record_payment": frozenset({Role.return_org, Role.partner}),
     "decide_payment": frozenset({Role.return_org}),
+    "read_story_drafting": frozenset({Role.opener}),
+    "unlock_story_drafting": frozenset({Role.opener}),
 }
 
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from models import audit, clock
-from models.cases import personal, rules
+from models import audit, clock, hooks, sealing
+from models.cases import rules
+from models.cases.personal import open_person
 from models.cases.reach import PERSON_FIELDS_SEEN_BY, Role, roles_of, within_reach
 from models.cases.tables import BudgetLine, Case, Person, ReflectionExtension
 from models.database import row_lock
 from models.errors import NotFound
-from models.followup.tables import Report
 from models.organisations import Caller
 
 Row = dict[str, Any]
@@ -29,7 +29,8 @@ class CaseRecord:
     person: Row | None = None
     extensions: list[Row] = field(default_factory=list)
     budget: list[Row] = field(default_factory=list)
-    #: Months of support (1-6) with at least one report.
+    #: Months of support with at least one report (given by follow-up, through the hook
+    #: ``case_records_read``).
     months_reported: set[int] = field(default_factory=set)
 
     @property
@@ -39,7 +40,7 @@ class CaseRecord:
 
     @property
     def months_without_report(self) -> list[int]:
-        return [m for m in range(1, rules.SUPPORT_MONTHS + 1) if m not in self.months_reported]
+        return [m for m in rules.MONTHS_OF_SUPPORT if m not in self.months_reported]
 
     @property
     def id(self) -> uuid.UUID:
@@ -52,7 +53,7 @@ _CASE_BY_ID = f"SELECT * FROM {Case._meta.tablename} WHERE id = {{}}"  # noqa: S
 
 async def case_row(case_id: uuid.UUID, *, lock: bool = False) -> Row | None:
     rows = await Case.raw(_CASE_BY_ID + (row_lock() if lock else ""), case_id)
-    return personal.open_row(Case, rows[0]) if rows else None
+    return sealing.open_row(Case, rows[0]) if rows else None
 
 
 async def reachable_case(
@@ -67,14 +68,13 @@ async def reachable_case(
 
 
 async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
-    """Attach persons, reflection history, budgets and reported months to case rows, in
-    four queries."""
+    """Attach persons, reflection history, budgets and (through follow-up) the months
+    reported to case rows, in four queries."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
     persons = {
-        p["case"]: personal.open_row(Person, p)
-        for p in await Person.select().where(Person.case.is_in(ids))
+        p["case"]: open_person(p) for p in await Person.select().where(Person.case.is_in(ids))
     }
     extensions: dict[uuid.UUID, list[Row]] = defaultdict(list)
     for extension in (
@@ -82,28 +82,22 @@ async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
         .where(ReflectionExtension.case.is_in(ids))
         .order_by(ReflectionExtension.added_at)
     ):
-        extensions[extension["case"]].append(personal.open_row(ReflectionExtension, extension))
+        extensions[extension["case"]].append(sealing.open_row(ReflectionExtension, extension))
     budgets: dict[uuid.UUID, list[Row]] = defaultdict(list)
     for line in await BudgetLine.select().where(BudgetLine.case.is_in(ids)):
         budgets[line["case"]].append(line)
-    reported: dict[uuid.UUID, set[int]] = defaultdict(set)
-    arrived = [row["id"] for row in rows if row["arrived_on"] is not None]
-    if arrived:
-        for report in await Report.select(Report.case, Report.month).where(
-            Report.case.is_in(arrived)
-        ):
-            reported[report["case"]].add(report["month"])
-    return [
+    records = [
         CaseRecord(
             case=row,
             roles=roles_of(caller, row),
             person=persons.get(row["id"]),
             extensions=extensions[row["id"]],
             budget=budgets[row["id"]],
-            months_reported=reported[row["id"]],
         )
         for row in rows
     ]
+    await hooks.case_records_read(records)
+    return records
 
 
 def sees_person(record: CaseRecord) -> bool:
@@ -152,6 +146,6 @@ async def list_cases(
             (Case.created_at > created_at) | ((Case.created_at == created_at) & (Case.id > case_id))
         )
     rows = await query.order_by(Case.created_at, Case.id).limit(limit)
-    records = await complete([personal.open_row(Case, row) for row in rows], caller)
+    records = await complete([sealing.open_row(Case, row) for row in rows], caller)
     await audit_reads(caller, records)
     return records

@@ -11,6 +11,8 @@ from models.errors import RuleViolation
 REFLECTION_DAYS = 30
 REFLECTION_DAYS_AT_MOST = 120
 SUPPORT_MONTHS = 6
+#: The months of support, numbered as reports and payments name them.
+MONTHS_OF_SUPPORT = range(1, SUPPORT_MONTHS + 1)
 ADULT_AGE = 18
 
 

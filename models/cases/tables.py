@@ -99,23 +99,23 @@ class Case(Table, tablename="return_case"):
     consent_data_sharing = Boolean(default=False)
     consent_story_use = Boolean(default=False)
     plan_agreed_on = Date(null=True, default=None)
-    #: Sealed, like the closure note and the cancellation reason.
-    plan_goals = Text(null=True, default=None)
+    #: Sealed (``secret``), like every column of personal data: see ``models.sealing``.
+    plan_goals = Text(null=True, default=None, secret=True)
     departed_on = Date(null=True, default=None)
     arrived_on = Date(null=True, default=None)
     #: First day after the six-month support window ``[arrived_on, support_ends_on)``.
     support_ends_on = Date(null=True, default=None)
     closed_on = Date(null=True, default=None)
     outcome = Varchar(length=20, choices=Outcome, null=True, default=None)
-    closure_note = Text(null=True, default=None)
+    closure_note = Text(null=True, default=None, secret=True)
     cancelled_on = Date(null=True, default=None)
-    cancellation_reason = Text(null=True, default=None)
+    cancellation_reason = Text(null=True, default=None, secret=True)
     #: Set by the authority: the personal data must be kept beyond the retention period.
     legal_hold = Boolean(default=False)
     #: When the personal data was erased (on request or after retention); the case stays.
     personal_data_erased_at = Timestamptz(null=True, default=None)
     #: Why it was erased: "retention period ended", or the reason given with the request.
-    erasure_reason = Text(null=True, default=None)
+    erasure_reason = Text(null=True, default=None, secret=True)
     created_at = Timestamptz(index=True, index_method=IndexMethod.btree)
     updated_at = Timestamptz(index=True)
     #: Number of the last change, for delta sync (see ``models.changes``).
@@ -127,15 +127,16 @@ class Person(Table):
 
     id = UUID(primary_key=True)
     case = ForeignKey(references=Case, null=False, unique=True)
-    #: Sealed (see ``models.cases.personal``), like every Text column of personal data.
-    given_name = Text(null=True, default=None)
-    family_name = Text(null=True, default=None)
-    date_of_birth = Text(null=True, default=None)
+    #: Sealed (``secret``), like every column of personal data: see ``models.sealing``.
+    given_name = Text(null=True, default=None, secret=True)
+    family_name = Text(null=True, default=None, secret=True)
+    #: ISO date, sealed.
+    date_of_birth = Text(null=True, default=None, secret=True)
     sex = Varchar(length=10, choices=Sex)
     #: ISO 3166-1 alpha-2.
     nationality = Varchar(length=2, null=True, default=None)
-    phone = Text(null=True, default=None)
-    representative_name = Text(null=True, default=None)
+    phone = Text(null=True, default=None, secret=True)
+    representative_name = Text(null=True, default=None, secret=True)
     representative_role = Varchar(length=30, choices=RepresentativeRole, null=True, default=None)
 
 
@@ -144,7 +145,7 @@ class ReflectionExtension(Table):
     case = ForeignKey(references=Case, null=False, index=True)
     days = Integer()
     #: Sealed; null once erased.
-    reason = Text(null=True, default=None)
+    reason = Text(null=True, default=None, secret=True)
     added_at = Timestamptz()
     added_by = ForeignKey(references=User, null=False)
 

@@ -9,14 +9,16 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 import msgspec
 
 from models import clock, database
 from models.cases.reach import Role, roles_of
 from models.cases.tables import Case
-from models.events.tables import Delivery, DeliveryAttempt, DeliveryStatus, Event, Webhook
+from models.events.tables import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
 from models.organisations import Caller, OrganisationKind
+from models.outbox import Event
 
 #: How long a claimed delivery is left to its process before another may try it.
 LEASE = timedelta(minutes=2)
@@ -33,13 +35,17 @@ def retry_delay(attempts: int) -> timedelta:
     return ceiling * random.uniform(0.5, 1.0)  # noqa: S311 - jitter, not secrecy
 
 
+#: Events meant for one role on the case only.
+ONLY_TO = {"followup.escalated": Role.return_org, "story.drafting_locked": Role.opener}
+
+
 def _reaches(webhook: dict, kind: str, event: dict, case: dict | None) -> bool:
     if case is None:
         return False
     caller = Caller(uuid.UUID(int=0), webhook["organisation"], OrganisationKind(kind))
     roles = roles_of(caller, case) - {Role.story_reader}
-    if event["type"] == "followup.escalated":
-        return Role.return_org in roles
+    if event["type"] in ONLY_TO:
+        return ONLY_TO[event["type"]] in roles
     return bool(roles)
 
 
@@ -86,12 +92,34 @@ async def plan_deliveries(now: datetime | None = None) -> int:
     return len(planned)
 
 
-async def claim_due(now: datetime | None = None, limit: int = 50) -> list[dict]:
-    """Deliveries due now, each claimed by this process for the length of a lease."""
+def _due(now: datetime) -> Any:
+    """Pending deliveries whose attempt is due, to webhooks still active."""
+    return (
+        (Delivery.status == DeliveryStatus.pending)
+        & (Delivery.next_attempt_at <= now)
+        & (Delivery.webhook.active == True)
+    )
+
+
+async def organisations_due(now: datetime | None = None) -> list[uuid.UUID]:
+    """The organisations with a delivery due: each gets its own share of the attempts."""
+    rows = (
+        await Delivery.select(Delivery.webhook.organisation.as_alias("organisation"))
+        .where(_due(now or clock.now()))
+        .distinct()
+    )
+    return [row["organisation"] for row in rows]
+
+
+async def claim_due(
+    *, organisation: uuid.UUID, now: datetime | None = None, limit: int = 50
+) -> list[dict]:
+    """Deliveries of one organisation due now, each claimed by this process for the
+    length of a lease."""
     now = now or clock.now()
     due = (
         await Delivery.select(Delivery.id, Delivery.next_attempt_at)
-        .where(Delivery.status == DeliveryStatus.pending, Delivery.next_attempt_at <= now)
+        .where(_due(now), Delivery.webhook.organisation == organisation)
         .order_by(Delivery.next_attempt_at)
         .limit(limit)
     )

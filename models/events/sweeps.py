@@ -6,54 +6,21 @@ unique keys decide)."""
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-from piccolo.engine.postgres import PostgresEngine
-
 from models import database
-from models.cases import rules
 from models.cases.records import Row
+from models.cases.rules import MONTHS_OF_SUPPORT
 from models.cases.tables import Case, Status
-from models.events.outbox import Due, emit_due
-from models.followup.tasks import month_due_on, months_reported
+from models.followup.due import month_due_on, month_is_due
+from models.followup.progress import months_reported
+from models.outbox import Due, emit_due
 
 REFLECTION_WARNING_DAYS = 7
 
 log = logging.getLogger(__name__)
-
-#: Arbitrary constants naming each sweep's PostgreSQL advisory lock.
-LOCKS = {"followup": 7_302_118_901, "reflection": 7_302_118_902, "support": 7_302_118_903}
-
-
-@contextlib.asynccontextmanager
-async def exclusive(sweep: str) -> AsyncIterator[bool]:
-    """True when this process may run the sweep now; False when another one is running it."""
-    engine = database.current()
-    if isinstance(engine, PostgresEngine):
-        async with engine.pool.acquire() as connection:
-            got = await connection.fetchval("SELECT pg_try_advisory_lock($1)", LOCKS[sweep])
-            try:
-                yield got
-            finally:
-                if got:
-                    await connection.execute("SELECT pg_advisory_unlock($1)", LOCKS[sweep])
-        return
-    with open(Path(f"{engine.path}.{sweep}-lock"), "a") as handle:  # noqa: ASYNC230 - instant
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def overdue_months(
@@ -61,9 +28,9 @@ def overdue_months(
 ) -> list[int]:
     return [
         month
-        for month in range(1, rules.SUPPORT_MONTHS + 1)
+        for month in MONTHS_OF_SUPPORT
         if month not in reported
-        and today > month_due_on(arrived_on, month) + timedelta(days=grace_days)
+        and month_is_due(arrived_on, month, today=today, grace_days=grace_days)
     ]
 
 
@@ -100,7 +67,7 @@ def _overdue_events(case: Row, reported: set[int], today: date, grace_days: int)
 async def followup_sweep(*, today: date, grace_days: int) -> int:
     """``followup.overdue`` the first time a month is overdue; ``followup.escalated`` (for
     the return organisation) when two consecutive months are."""
-    async with exclusive("followup") as mine:
+    async with database.lock("followup-sweep", wait=False) as mine:
         if not mine:
             return 0
         cases = await Case.select(Case.id, Case.reference, Case.arrived_on).where(_active())
@@ -117,7 +84,7 @@ async def followup_sweep(*, today: date, grace_days: int) -> int:
 async def reflection_sweep(*, today: date) -> int:
     """``reflection.ending`` seven days before a reflection period ends: once per end date,
     so again after an extension moves it."""
-    async with exclusive("reflection") as mine:
+    async with database.lock("reflection-sweep", wait=False) as mine:
         if not mine:
             return 0
         cases = await Case.select(Case.id, Case.reference, Case.reflection_period_end).where(
@@ -142,7 +109,7 @@ async def reflection_sweep(*, today: date) -> int:
 async def support_sweep(*, today: date) -> int:
     """``support.ended`` once the six-month window has closed, with the months that have no
     report."""
-    async with exclusive("support") as mine:
+    async with database.lock("support-sweep", wait=False) as mine:
         if not mine:
             return 0
         ended = _active() & (Case.support_ends_on <= today)
@@ -157,9 +124,7 @@ async def support_sweep(*, today: date) -> int:
                     {
                         "support_ends_on": case["support_ends_on"],
                         "months_without_report": [
-                            m
-                            for m in range(1, rules.SUPPORT_MONTHS + 1)
-                            if m not in reported[case["id"]]
+                            m for m in MONTHS_OF_SUPPORT if m not in reported[case["id"]]
                         ],
                     },
                     f"support.ended:{case['id']}",

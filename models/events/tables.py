@@ -1,4 +1,4 @@
-"""The outbox of events, the organisations' webhooks, and each delivery."""
+"""The organisations' webhooks, and each delivery of an event to one of them."""
 
 from __future__ import annotations
 
@@ -8,24 +8,7 @@ from piccolo.columns import UUID, Boolean, ForeignKey, Integer, Text, Timestampt
 from piccolo.table import Table
 
 from models.organisations import Organisation
-
-
-class Event(Table):
-    """Written in the transaction of the change it reports; delivered later."""
-
-    id = UUID(primary_key=True)
-    #: e.g. ``case.opened``, ``payment.pending_approval``, ``followup.overdue``.
-    type = Varchar(length=40, index=True)
-    case_id = UUID(null=True, default=None, index=True)
-    case_reference = Varchar(length=20, null=True, default=None)
-    occurred_at = Timestamptz(index=True)
-    #: JSON without personal data.
-    data = Text(default="{}")
-    #: Makes an event of a sweep unique (e.g. ``followup.overdue:<case>:3``): two job
-    #: processes raise it once.
-    dedupe_key = Varchar(length=120, null=True, default=None, unique=True)
-    #: Set once deliveries to every interested webhook have been planned.
-    fanned_out = Boolean(default=False, index=True)
+from models.outbox import Event
 
 
 class Webhook(Table):
@@ -35,7 +18,7 @@ class Webhook(Table):
     #: Comma-separated event types.
     events = Text()
     #: Sealed: the key of the HMAC signature.
-    secret = Text()
+    secret = Text(secret=True)
     created_at = Timestamptz()
     active = Boolean(default=True)
 
@@ -44,6 +27,8 @@ class DeliveryStatus(StrEnum):
     pending = "pending"
     delivered = "delivered"
     failed = "failed"
+    #: Its webhook was removed before it was delivered.
+    cancelled = "cancelled"
 
 
 class Delivery(Table):

@@ -3,32 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from urllib.parse import urlsplit
 
-from models import clock, vault
+from models import clock, database, sealing
 from models.errors import NotFound, RuleViolation
-from models.events.outbox import EVENT_TYPES
-from models.events.tables import Delivery, DeliveryAttempt, Webhook
-from models.organisations import Caller
+from models.events import addresses
+from models.events.tables import Delivery, DeliveryAttempt, DeliveryStatus, Webhook
+from models.organisations import Caller, Organisation
+from models.outbox import EVENT_TYPES
 
-
-def _secret_context(webhook_id: uuid.UUID) -> str:
-    return f"webhook.secret:{webhook_id}"
-
-
-def check_url(url: str, *, http_hosts: frozenset[str]) -> None:
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
-    if parts.scheme == "http" and parts.hostname in http_hosts:
-        return
-    raise RuleViolation.on("url", "must be an https:// URL")
+#: Webhooks an organisation may have at once: each is called for every event it wants.
+MAX_PER_ORGANISATION = 10
 
 
 async def add_webhook(
-    *, caller: Caller, url: str, events: list[str], secret: str, http_hosts: frozenset[str]
+    *, caller: Caller, url: str, events: list[str], secret: str, trusted_hosts: frozenset[str]
 ) -> dict:
-    check_url(url, http_hosts=http_hosts)
+    """Subscribe the caller's organisation; its host must be public (see ``addresses``),
+    and an organisation keeps at most ``MAX_PER_ORGANISATION`` webhooks."""
+    await addresses.check_url(url, trusted_hosts=trusted_hosts)
     unknown = sorted(set(events) - set(EVENT_TYPES))
     if unknown:
         raise RuleViolation.on("events", f"unknown event types; known: {', '.join(EVENT_TYPES)}")
@@ -38,11 +30,22 @@ async def add_webhook(
         "organisation": caller.organisation_id,
         "url": url,
         "events": ",".join(sorted(set(events))),
-        "secret": vault.current().seal(secret, context=_secret_context(webhook_id)),
+        "secret": sealing.seal(Webhook, {"secret": secret}, row_id=webhook_id)["secret"],
         "created_at": clock.now(),
         "active": True,
     }
-    await Webhook(**row).save()
+    async with database.transaction():
+        # Two registrations at once count one after the other.
+        await database.for_update(
+            Organisation.select(Organisation.id).where(Organisation.id == caller.organisation_id)
+        )
+        active = (Webhook.organisation == caller.organisation_id) & (Webhook.active == True)
+        if await Webhook.count().where(active) >= MAX_PER_ORGANISATION:
+            raise RuleViolation.on(
+                "url",
+                f"an organisation has at most {MAX_PER_ORGANISATION} webhooks; delete one first",
+            )
+        await Webhook(**row).save()
     return row
 
 
@@ -73,13 +76,18 @@ async def own_webhook(caller: Caller, webhook_id: uuid.UUID) -> dict:
 
 
 async def remove_webhook(*, caller: Caller, webhook_id: uuid.UUID) -> None:
-    """Stop deliveries; the webhook and its delivery history stay for the record."""
+    """Stop deliveries at once: the ones still pending are cancelled. The webhook and its
+    delivery history stay for the record."""
     await own_webhook(caller, webhook_id)
-    await Webhook.update({Webhook.active: False}).where(Webhook.id == webhook_id)
+    async with database.transaction():
+        await Webhook.update({Webhook.active: False}).where(Webhook.id == webhook_id)
+        await Delivery.update({Delivery.status: DeliveryStatus.cancelled}).where(
+            Delivery.webhook == webhook_id, Delivery.status == DeliveryStatus.pending
+        )
 
 
 def secret_of(webhook: dict) -> str:
-    secret = vault.current().open(webhook["secret"], context=_secret_context(webhook["id"]))
+    secret = sealing.open_value(Webhook, "secret", webhook["secret"], row_id=webhook["id"])
     assert secret is not None
     return secret
 

@@ -9,10 +9,18 @@ from typing import Annotated
 from msgspec import Meta
 
 from models.cases.commands import CurrencyCode, Money, Note, Strict
+from models.cases.rules import MONTHS_OF_SUPPORT
 from models.cases.tables import SupportCategory
 from models.followup.tables import Contact, Housing, Livelihood, Method, Recipient, Risk
 
-Month = Annotated[int, Meta(ge=1, le=6, description="month of the support window, 1 to 6")]
+Month = Annotated[
+    int,
+    Meta(
+        ge=MONTHS_OF_SUPPORT.start,
+        le=MONTHS_OF_SUPPORT.stop - 1,
+        description="month of the support window, 1 to 6",
+    ),
+]
 ShortText = Annotated[str, Meta(max_length=2000)]
 
 

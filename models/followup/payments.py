@@ -5,36 +5,30 @@ from __future__ import annotations
 
 import uuid
 
-from models import audit, changes, clock, database
-from models.attachments import usable_as_receipt
-from models.cases import personal
+from models import audit, changes, clock, database, hooks, outbox, sealing
 from models.cases.money import from_hundredths, is_currency, to_hundredths
 from models.cases.reach import require
 from models.cases.records import Row, reachable_case
 from models.cases.tables import BudgetLine
-from models.client_ids import fingerprint, insert_once
-from models.errors import Conflict, NotFound
-from models.events import outbox
+from models.client_ids import fingerprint
+from models.errors import Conflict, Forbidden, NotFound
 from models.followup.commands import PaymentCreate
+from models.followup.keeping import keep_once
+from models.followup.receipts import usable_as_receipt
+from models.followup.rules import inside_support_window, over_budget, require_followed_up
 from models.followup.tables import Payment, PaymentStatus, Recipient
-from models.followup.window import inside_support_window, require_followed_up
 from models.organisations import Caller
-from models.outcomes.frozen import amend_if_closed
 
 
-async def _emit(event: str, case: Row, payment: Row) -> None:
-    await outbox.emit(
-        event,
-        case_id=case["id"],
-        case_reference=case["reference"],
-        data={
-            "payment_id": payment["id"],
-            "category": payment["category"],
-            "amount": from_hundredths(payment["amount_hundredths"]),
-            "currency": payment["currency"],
-            "status": payment["status"],
-        },
-    )
+def _facts(payment: Row) -> dict[str, object]:
+    """What a payment's events tell: no note, justification or reason."""
+    return {
+        "payment_id": payment["id"],
+        "category": payment["category"],
+        "amount": from_hundredths(payment["amount_hundredths"]),
+        "currency": payment["currency"],
+        "status": payment["status"],
+    }
 
 
 #: Spent (every payment not rejected, pending ones too) and planned, of one category in
@@ -47,11 +41,13 @@ _SPENT_AND_PLANNED = (
 )
 
 
-async def _over_budget(case_id: uuid.UUID, data: PaymentCreate) -> bool:
+async def _takes_over_budget(case_id: uuid.UUID, data: PaymentCreate) -> bool:
     """Would this payment take its category (in its currency) above the plan's budget?"""
     kind = (case_id, data.category, data.currency)
     (row,) = await Payment.raw(_SPENT_AND_PLANNED, *kind, PaymentStatus.rejected.value, *kind)
-    return int(row["spent"]) + to_hundredths(data.amount) > int(row["planned"])
+    return over_budget(
+        spent=int(row["spent"]), planned=int(row["planned"]), amount=to_hundredths(data.amount)
+    )
 
 
 async def _check(caller: Caller, case: Row, data: PaymentCreate) -> None:
@@ -81,9 +77,8 @@ async def record_payment(
         require("record_payment", roles)
         require_followed_up(case)
         await _check(caller, case, data)
-        content = fingerprint(data)
-        over_budget = await _over_budget(case_id, data)
-        waits = over_budget or data.recipient is Recipient.relative
+        beyond_budget = await _takes_over_budget(case_id, data)
+        waits = beyond_budget or data.recipient is Recipient.relative
         values = {
             "id": data.id,
             "case": case_id,
@@ -95,34 +90,24 @@ async def record_payment(
             "recipient": data.recipient,
             "method": data.method,
             "receipt": data.receipt_id,
-            **personal.seal(
-                Payment,
-                case_id,
-                note=data.note,
-                relative_justification=data.relative_justification,
-                rejection_reason=None,
-            ),
+            "note": data.note,
+            "relative_justification": data.relative_justification,
+            "rejection_reason": None,
             "status": PaymentStatus.pending_approval if waits else PaymentStatus.recorded,
-            "over_budget": over_budget,
+            "over_budget": beyond_budget,
             "decided_by": None,
             "decided_at": None,
             "organisation": caller.organisation_id,
             "recorded_by": caller.user_id,
             "recorded_at": clock.now(),
-            "fingerprint": content,
-            "change_seq": changes.UNSTAMPED,
+            "fingerprint": fingerprint(data),
         }
-        row, created = await insert_once(
-            Payment, values, same_as={"case": case_id, "fingerprint": content}
+        events = [("payment.recorded", _facts(values))]
+        if waits:
+            events.append(("payment.pending_approval", _facts(values)))
+        return await keep_once(
+            Payment, values, case=case, caller=caller, action="payment.recorded", events=events
         )
-        if created:
-            await audit.record(caller, "payment.recorded", [case_id])
-            await _emit("payment.recorded", case, values)
-            if waits:
-                await _emit("payment.pending_approval", case, values)
-            await amend_if_closed(case, caller)
-            row["change_seq"] = await changes.stamp(Payment, data.id)
-        return personal.open_row(Payment, row), created
 
 
 async def payments_of(*, caller: Caller, case_id: uuid.UUID) -> list[Row]:
@@ -132,7 +117,7 @@ async def payments_of(*, caller: Caller, case_id: uuid.UUID) -> list[Row]:
         await Payment.select().where(Payment.case == case_id).order_by(Payment.paid_on, Payment.id)
     )
     await audit.record(caller, "case.payments_read", [case_id])
-    return [personal.open_row(Payment, row) for row in rows]
+    return [sealing.open_row(Payment, row) for row in rows]
 
 
 async def _decide(
@@ -151,7 +136,7 @@ async def _decide(
         )
         if payment is None:
             raise NotFound("no such payment")
-        payment = personal.open_row(Payment, payment)
+        payment = sealing.open_row(Payment, payment)
         if payment["status"] == to and (
             to is PaymentStatus.approved or payment["rejection_reason"] == reason
         ):
@@ -160,24 +145,30 @@ async def _decide(
             raise Conflict(
                 f"the payment is {payment['status']}; only a payment waiting for approval is decided"
             )
-        if reason is not None:
-            sealed = personal.seal(Payment, case_id, rejection_reason=reason)["rejection_reason"]
-        else:
-            sealed = None
+        if payment["recorded_by"] == caller.user_id:
+            raise Forbidden("a payment is decided by another person than the one who recorded it")
+        sealed = sealing.seal(
+            Payment, {"rejection_reason": reason}, row_id=payment_id, case_id=case_id
+        )
         await Payment.update(
             {
                 Payment.status: to,
                 Payment.decided_by: caller.user_id,
                 Payment.decided_at: clock.now(),
-                Payment.rejection_reason: sealed,
+                Payment.rejection_reason: sealed["rejection_reason"],
                 Payment.change_seq: await changes.next_number(),
             }
         ).where(Payment.id == payment_id)
         await audit.record(caller, f"payment.{to.value}", [case_id])
-        await _emit(f"payment.{to.value}", case, payment | {"status": to})
-        await amend_if_closed(case, caller)
+        await outbox.emit(
+            f"payment.{to.value}",
+            case_id=case_id,
+            case_reference=case["reference"],
+            data=_facts(payment | {"status": to}),
+        )
+        await hooks.followup_changed(case, caller)
         stored = await Payment.select().where(Payment.id == payment_id).first()
-        return personal.open_row(Payment, stored)
+        return sealing.open_row(Payment, stored)
 
 
 async def approve_payment(*, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID) -> Row:

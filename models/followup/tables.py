@@ -86,9 +86,9 @@ class Report(Table, tablename="followup_report"):
     wellbeing = Integer(null=True, default=None)
     safety_concern = Boolean(null=True, default=None)
     retrafficking_risk = Varchar(length=10, choices=Risk, null=True, default=None)
-    #: Sealed, like the narrative.
-    needs = Text(null=True, default=None)
-    narrative = Text(null=True, default=None)
+    #: Sealed (``secret``), like the narrative.
+    needs = Text(null=True, default=None, secret=True)
+    narrative = Text(null=True, default=None, secret=True)
     organisation = ForeignKey(references=Organisation, null=False)
     submitted_by = ForeignKey(references=User, null=False)
     submitted_at = Timestamptz()
@@ -111,15 +111,15 @@ class Payment(Table, tablename="support_payment"):
     recipient = Varchar(length=10, choices=Recipient)
     method = Varchar(length=20, choices=Method)
     receipt = ForeignKey(references=Attachment, null=True, default=None)
-    #: Sealed, like the relative justification and the rejection reason.
-    note = Text(null=True, default=None)
-    relative_justification = Text(null=True, default=None)
+    #: Sealed (``secret``), like the relative justification and the rejection reason.
+    note = Text(null=True, default=None, secret=True)
+    relative_justification = Text(null=True, default=None, secret=True)
     status = Varchar(length=20, choices=PaymentStatus, index=True)
     #: The payment took its category above the plan's budget.
     over_budget = Boolean(default=False)
     decided_by = ForeignKey(references=User, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
-    rejection_reason = Text(null=True, default=None)
+    rejection_reason = Text(null=True, default=None, secret=True)
     organisation = ForeignKey(references=Organisation, null=False)
     recorded_by = ForeignKey(references=User, null=False)
     recorded_at = Timestamptz()

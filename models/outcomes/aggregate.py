@@ -12,21 +12,23 @@ import csv
 import io
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 import msgspec
 from piccolo.query.functions.aggregate import Count, Sum
 
-from models import database
+from models import clock, database
 from models.cases.money import from_hundredths
+from models.cases.rules import MONTHS_OF_SUPPORT
 from models.cases.tables import Case, Status
+from models.followup.due import due_by, month_is_due
 from models.followup.tables import DISBURSED, Payment
 from models.organisations import Caller
 from models.outcomes import scoring
 from models.outcomes.queries import (
-    MONTHS,
     Condition,
     OutcomeFilter,
     as_bool,
@@ -34,14 +36,12 @@ from models.outcomes.queries import (
     as_int,
     case_ids,
     cases_in_scope,
-    due_cutoff,
     has_report_sql,
-    is_due,
     is_due_sql,
     latest_reports,
     report_row,
 )
-from models.outcomes.report import category_order
+from models.outcomes.report import PaymentTotal, category_order
 
 #: Months whose mean composite score the figures single out.
 MILESTONES = (3, 6)
@@ -81,13 +81,6 @@ class FollowUp(msgspec.Struct, kw_only=True):
     due_by: date
 
 
-class DisbursedTotal(msgspec.Struct, kw_only=True):
-    category: str
-    currency: str
-    total: str
-    count: int
-
-
 class QuarterReturns(msgspec.Struct, kw_only=True):
     #: e.g. ``2026-Q1``, by date of arrival.
     quarter: str
@@ -118,7 +111,7 @@ class Outcomes(msgspec.Struct, kw_only=True):
     completion: Completion
     completion_by_country: list[CountryCompletion]
     follow_up: FollowUp
-    payments: list[DisbursedTotal]
+    payments: list[PaymentTotal]
     returns_by_quarter: list[QuarterReturns]
     scores: Scores
 
@@ -172,15 +165,16 @@ async def case_counts(
 async def follow_up(
     condition: Condition, *, grace_days: int, today: date | None = None
 ) -> FollowUp:
-    cutoff = due_cutoff(grace_days=grace_days, today=today)
-    due = " + ".join(f"CASE WHEN {is_due_sql(m)} THEN 1 ELSE 0 END" for m in MONTHS)
+    last_due = due_by(today=today or clock.today(), grace_days=grace_days)
+    due = " + ".join(f"CASE WHEN {is_due_sql(m)} THEN 1 ELSE 0 END" for m in MONTHS_OF_SUPPORT)
     reported = " + ".join(
-        f"CASE WHEN {is_due_sql(m)} AND {has_report_sql(m)} THEN 1 ELSE 0 END" for m in MONTHS
+        f"CASE WHEN {is_due_sql(m)} AND {has_report_sql(m)} THEN 1 ELSE 0 END"
+        for m in MONTHS_OF_SUPPORT
     )
     rows = await Case.raw(
         f"SELECT SUM({due}) AS due, SUM({reported}) AS reported FROM return_case "  # noqa: S608 - fixed SQL; values are parameters
         "WHERE return_case.arrived_on IS NOT NULL AND {}",
-        *[cutoff] * (2 * len(MONTHS)),
+        *[last_due] * (2 * len(MONTHS_OF_SUPPORT)),
         condition.querystring,
     )
     months_due, months_reported = (int(rows[0][k] or 0) for k in ("due", "reported"))
@@ -189,11 +183,11 @@ async def follow_up(
         months_reported=months_reported,
         compliance=_share(months_reported, months_due),
         grace_days=grace_days,
-        due_by=cutoff,
+        due_by=last_due,
     )
 
 
-async def disbursed(condition: Condition) -> list[DisbursedTotal]:
+async def disbursed(condition: Condition) -> list[PaymentTotal]:
     rows = (
         await Payment.select(
             Payment.category,
@@ -206,7 +200,7 @@ async def disbursed(condition: Condition) -> list[DisbursedTotal]:
     )
     rows.sort(key=lambda row: category_order((row["category"], row["currency"])))
     return [
-        DisbursedTotal(
+        PaymentTotal(
             category=row["category"],
             currency=row["currency"],
             total=from_hundredths(int(row["total"])),
@@ -270,7 +264,7 @@ async def scores_by_month(condition: Condition) -> Scores:
                 sums[month][i] += n * value
                 weights[month][i] += n
     by_month = []
-    for month in MONTHS:
+    for month in MONTHS_OF_SUPPORT:
         means = [
             round(sums[month][i] / weights[month][i], 3) if weights[month][i] else None
             for i in range(4)
@@ -308,6 +302,34 @@ async def outcomes(
         )
 
 
+class Figure(StrEnum):
+    """The figures that can be read one at a time (each chart draws one)."""
+
+    returns_by_quarter = "returns_by_quarter"
+    completion_by_country = "completion_by_country"
+    disbursed = "disbursed"
+    scores_by_month = "scores_by_month"
+
+
+async def _completion_by_country(condition: Condition) -> list[CountryCompletion]:
+    _, _, per_country = await case_counts(condition)
+    return per_country
+
+
+_FIGURES: dict[Figure, Callable[[Condition], Awaitable[Any]]] = {
+    Figure.returns_by_quarter: returns_by_quarter,
+    Figure.completion_by_country: _completion_by_country,
+    Figure.disbursed: disbursed,
+    Figure.scores_by_month: scores_by_month,
+}
+
+
+async def one_figure(figure: Figure, *, caller: Caller, filters: OutcomeFilter) -> Any:
+    """One figure over the cases in the caller's reach that the filters select."""
+    async with database.snapshot():
+        return await _FIGURES[figure](cases_in_scope(caller, filters))
+
+
 # --- One row per case, as CSV -----------------------------------------------------------------
 
 CSV_COLUMNS = (
@@ -339,7 +361,9 @@ def _csv(rows: list[tuple[Any, ...]]) -> str:
     return text.getvalue()
 
 
-async def _page_rows(cases: list[dict[str, Any]], *, cutoff: date) -> list[tuple[Any, ...]]:
+async def _page_rows(
+    cases: list[dict[str, Any]], *, today: date, grace_days: int
+) -> list[tuple[Any, ...]]:
     """The CSV rows of one page of cases, in two more queries."""
     model = scoring.current()
     ids = [case["id"] for case in cases]
@@ -365,7 +389,13 @@ async def _page_rows(cases: list[dict[str, Any]], *, cutoff: date) -> list[tuple
         months = reported[case["id"]]
         arrived_on, closed_on = as_date(case["arrived_on"]), as_date(case["closed_on"])
         due = (
-            [m for m in MONTHS if is_due(arrived_on, m, closed_on=closed_on, cutoff=cutoff)]
+            [
+                m
+                for m in MONTHS_OF_SUPPORT
+                if month_is_due(
+                    arrived_on, m, today=today, grace_days=grace_days, closed_on=closed_on
+                )
+            ]
             if arrived_on
             else []
         )
@@ -407,7 +437,7 @@ async def csv_chunks(
     """The CSV text: the header, then one chunk per page of cases, by reference. Only
     references, categories, counts and months: no personal data."""
     condition = cases_in_scope(caller, filters)
-    cutoff = due_cutoff(grace_days=grace_days, today=today)
+    today = today or clock.today()
     yield _csv([CSV_COLUMNS])
     after: str | None = None
     while True:
@@ -425,7 +455,7 @@ async def csv_chunks(
             query = query.where(Case.reference > after)
         async with database.snapshot():
             cases = await query.order_by(Case.reference).limit(page_size)
-            rows = await _page_rows(cases, cutoff=cutoff) if cases else []
+            rows = await _page_rows(cases, today=today, grace_days=grace_days) if cases else []
         if rows:
             yield _csv(rows)
         if len(cases) < page_size:

@@ -10,13 +10,13 @@ import uuid
 
 import msgspec
 
-from models import database, vault
+from models import database
 from models.cases.records import Row, case_row
 from models.cases.tables import Status
 from models.organisations import Caller
 from models.outcomes.report import OutcomeReport, build
 from models.outcomes.tables import FrozenOutcomeReport
-from models.outcomes.versions import AMENDMENT, CLOSURE, context, latest_of, seal, store, unseal
+from models.outcomes.versions import AMENDMENT, CLOSURE, latest_of, seal, store, unseal
 
 CLOSED = (Status.completed, Status.closed_early)
 
@@ -43,7 +43,7 @@ async def amend_if_closed(case: Row, caller: Caller | None) -> None:
     case_id = case["id"]
     report = await build(case)
     latest = await latest_of(case_id)
-    if latest is not None and unseal(case_id, latest["body"], as_type=OutcomeReport) == report:
+    if latest is not None and unseal(latest, as_type=OutcomeReport) == report:
         return
     # A case closed before reports were frozen has no version 1 of its closure.
     version = latest["version"] + 1 if latest else 1
@@ -53,46 +53,14 @@ async def amend_if_closed(case: Row, caller: Caller | None) -> None:
 async def erase_closure_notes(case_id: uuid.UUID) -> None:
     """The person's data is erased: the closure note goes from every frozen version too;
     the figures stay, as they stay in the case."""
-    rows = await FrozenOutcomeReport.select(FrozenOutcomeReport.id, FrozenOutcomeReport.body).where(
-        FrozenOutcomeReport.case == case_id
-    )
+    rows = await FrozenOutcomeReport.select(
+        FrozenOutcomeReport.id, FrozenOutcomeReport.case, FrozenOutcomeReport.body
+    ).where(FrozenOutcomeReport.case == case_id)
     for row in rows:
-        report = unseal(case_id, row["body"], as_type=OutcomeReport)
+        report = unseal(row, as_type=OutcomeReport)
         if report.closure_note is None:
             continue
         cleared = msgspec.structs.replace(report, closure_note=None)
-        await FrozenOutcomeReport.update({FrozenOutcomeReport.body: seal(case_id, cleared)}).where(
-            FrozenOutcomeReport.id == row["id"]
-        )
-
-
-async def reseal_frozen(batch_size: int = 500) -> int:
-    """Seal again, with the current key, every frozen body sealed with an older one (key
-    rotation drops the old keys afterwards). Returns how many were resealed."""
-    box = vault.current()
-    resealed = 0
-    after = None
-    while True:
-        query = (
-            FrozenOutcomeReport.select(
-                FrozenOutcomeReport.id, FrozenOutcomeReport.case, FrozenOutcomeReport.body
-            )
-            .order_by(FrozenOutcomeReport.id)
-            .limit(batch_size)
-        )
-        if after is not None:
-            query = query.where(FrozenOutcomeReport.id > after)
-        rows = await query
-        if not rows:
-            return resealed
-        after = rows[-1]["id"]
-        async with database.transaction():
-            for row in rows:
-                if box.is_current(row["body"]):
-                    continue
-                case_id = row["case"]
-                text = box.open(row["body"], context=context(case_id))
-                await FrozenOutcomeReport.update(
-                    {FrozenOutcomeReport.body: box.seal(text, context=context(case_id))}
-                ).where(FrozenOutcomeReport.id == row["id"])
-                resealed += 1
+        await FrozenOutcomeReport.update(
+            {FrozenOutcomeReport.body: seal(row["id"], case_id, cleared)}
+        ).where(FrozenOutcomeReport.id == row["id"])

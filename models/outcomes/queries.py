@@ -10,19 +10,17 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from piccolo.columns.combination import And, Or, Where
-from piccolo.engine.postgres import PostgresEngine
 from piccolo.query import Select
 from piccolo.querystring import QueryString
 
-from models import clock, database
-from models.cases import rules
 from models.cases.reach import within_reach
+from models.cases.rules import MONTHS_OF_SUPPORT
 from models.cases.tables import Case
-from models.followup.tasks import month_due_on
+from models.followup.due import month_is_due_sql
 from models.organisations import Caller
 
 #: The indicators of a monthly report, in the order reports show them.
@@ -35,7 +33,6 @@ INDICATORS = (
     "safety_concern",
     "retrafficking_risk",
 )
-MONTHS = range(1, rules.SUPPORT_MONTHS + 1)
 
 Condition = Where | And | Or
 
@@ -92,41 +89,18 @@ def latest_reports(cases: Select | Sequence[uuid.UUID]) -> QueryString:
         "ORDER BY r.visited_on DESC, r.submitted_at DESC, r.id DESC) AS place, "
         'COUNT(*) OVER (PARTITION BY r."case", r.month) AS reports '
         "FROM followup_report AS r "
-        f'WHERE r.month BETWEEN 1 AND {len(MONTHS)} AND r."case" IN ({{}})'
+        f'WHERE r.month BETWEEN 1 AND {len(MONTHS_OF_SUPPORT)} AND r."case" IN ({{}})'
         ") AS ranked WHERE ranked.place = 1",
         _subquery(cases),
     )
 
 
-def due_on_sql(arrived_on: str, month: int) -> str:
-    """SQL for ``tasks.month_due_on(arrived_on, month)``: the day before the same date
-    ``month`` months on, the month's last day standing in for a day it lacks."""
-    if isinstance(database.current(), PostgresEngine):
-        # PostgreSQL's month arithmetic already ends on the month's last day (31 Jan → 28 Feb).
-        return f"(CAST({arrived_on} + make_interval(months => {month:d}) AS DATE) - 1)"
-    shifted = f"date({arrived_on}, '+{month:d} months')"  # SQLite runs over: 31 Jan → 3 Mar
-    return (
-        f"date(CASE WHEN strftime('%d', {shifted}) = strftime('%d', {arrived_on}) "
-        f"THEN {shifted} ELSE date({shifted}, 'start of month', '-1 day') END, '-1 day')"
-    )
-
-
-def due_cutoff(*, grace_days: int, today: date | None = None) -> date:
-    """A month is due when its last day is on or before this date."""
-    return (today or clock.latest_date_anywhere()) - timedelta(days=grace_days)
-
-
-def is_due(arrived_on: date, month: int, *, closed_on: date | None, cutoff: date) -> bool:
-    """A month's report is due once the month is over and its grace days have passed;
-    for a closed case, only the months that were over by the day it closed."""
-    due_on = month_due_on(arrived_on, month)
-    return due_on <= cutoff and (closed_on is None or due_on <= closed_on)
-
-
 def is_due_sql(month: int) -> str:
-    """SQL for ``is_due`` on ``return_case``, with one parameter: the cutoff."""
-    due_on = due_on_sql("return_case.arrived_on", month)
-    return f"({due_on} <= {{}} AND (return_case.closed_on IS NULL OR {due_on} <= return_case.closed_on))"
+    """SQL: month ``month`` of the ``return_case`` row is due (``due.month_is_due``), with
+    one parameter, ``due_by``."""
+    return month_is_due_sql(
+        month, arrived_on="return_case.arrived_on", closed_on="return_case.closed_on"
+    )
 
 
 def has_report_sql(month: int) -> str:

@@ -20,13 +20,14 @@ from models import audit, database
 from models.cases.money import from_hundredths
 from models.cases.reach import SEES_NOTES, Role
 from models.cases.records import Row, reachable_case
+from models.cases.rules import MONTHS_OF_SUPPORT
 from models.cases.tables import BudgetLine, Case, SupportCategory
 from models.errors import Forbidden
+from models.followup.due import month_due_on
 from models.followup.tables import DISBURSED, Payment, PaymentStatus
-from models.followup.tasks import month_due_on
 from models.organisations import Caller
 from models.outcomes import scoring
-from models.outcomes.queries import INDICATORS, MONTHS, latest_reports, report_row
+from models.outcomes.queries import INDICATORS, latest_reports, report_row
 from models.outcomes.versions import Version, body_of, versions_of
 
 #: Roles that read a case's outcome report: not a centre reading the case for a story.
@@ -92,7 +93,7 @@ class OutcomeReport(msgspec.Struct, kw_only=True):
     support_ends_on: date | None
     #: Months 1-6 with at least one report.
     reports_received: int
-    reports_expected: int = len(MONTHS)
+    reports_expected: int = len(MONTHS_OF_SUPPORT)
     months: list[MonthOutcome]
     #: Disbursed payments only (recorded, or approved after waiting).
     payments: list[PaymentTotal]
@@ -214,7 +215,9 @@ async def build(case: Row) -> OutcomeReport:
         arrived_on=case["arrived_on"],
         support_ends_on=case["support_ends_on"],
         reports_received=len(latest),
-        months=[_month(month, case["arrived_on"], latest.get(month)) for month in MONTHS],
+        months=[
+            _month(month, case["arrived_on"], latest.get(month)) for month in MONTHS_OF_SUPPORT
+        ],
         payments=_totals(disbursed),
         payments_pending=_totals(pending),
         budget=await _budget(case_id, disbursed),

@@ -19,6 +19,6 @@ class FrozenOutcomeReport(Table):
     #: ``closure`` or ``amendment``.
     reason = Varchar(length=20)
     #: The report as JSON, sealed (it holds the closure note).
-    body = Text()
+    body = Text(secret=True)
     created_at = Timestamptz()
     created_by = ForeignKey(references=User, null=True, default=None)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from models import clock, vault
+from models import clock, sealing
 from models.errors import NotFound
 from models.organisations import Caller
 from models.outcomes.tables import FrozenOutcomeReport
@@ -27,18 +27,15 @@ class Version:
     created_at: datetime
 
 
-def context(case_id: uuid.UUID) -> str:
-    return f"{FrozenOutcomeReport._meta.tablename}.body:{case_id}"
+def seal(row_id: uuid.UUID, case_id: uuid.UUID, report: Any) -> str:
+    """The body of a frozen report: the report as JSON, sealed for its row."""
+    body = msgspec.json.encode(report).decode()
+    return sealing.seal(FrozenOutcomeReport, {"body": body}, row_id=row_id, case_id=case_id)["body"]
 
 
-def seal(case_id: uuid.UUID, report: Any) -> str:
-    sealed = vault.current().seal(msgspec.json.encode(report).decode(), context=context(case_id))
-    assert sealed is not None
-    return sealed
-
-
-def unseal(case_id: uuid.UUID, body: str, *, as_type: type[T]) -> T:
-    return msgspec.json.decode(vault.current().open(body, context=context(case_id)), type=as_type)
+def unseal(row: dict[str, Any], *, as_type: type[T]) -> T:
+    """The report of a row of ``FrozenOutcomeReport`` (with its id, case and body)."""
+    return msgspec.json.decode(sealing.open_row(FrozenOutcomeReport, row)["body"], type=as_type)
 
 
 async def versions_of(case_id: uuid.UUID) -> list[Version]:
@@ -52,9 +49,13 @@ async def versions_of(case_id: uuid.UUID) -> list[Version]:
     return [Version(**row) for row in rows]
 
 
+#: What opening a frozen report takes: the row it is bound to, and its body.
+_SEALED_ROW = (FrozenOutcomeReport.id, FrozenOutcomeReport.case, FrozenOutcomeReport.body)
+
+
 async def latest_of(case_id: uuid.UUID) -> dict[str, Any] | None:
     return (
-        await FrozenOutcomeReport.select(FrozenOutcomeReport.version, FrozenOutcomeReport.body)
+        await FrozenOutcomeReport.select(*_SEALED_ROW, FrozenOutcomeReport.version)
         .where(FrozenOutcomeReport.case == case_id)
         .order_by(FrozenOutcomeReport.version, ascending=False)
         .first()
@@ -63,13 +64,13 @@ async def latest_of(case_id: uuid.UUID) -> dict[str, Any] | None:
 
 async def body_of(case_id: uuid.UUID, version: int, *, as_type: type[T]) -> T:
     row = (
-        await FrozenOutcomeReport.select(FrozenOutcomeReport.body)
+        await FrozenOutcomeReport.select(*_SEALED_ROW)
         .where(FrozenOutcomeReport.case == case_id, FrozenOutcomeReport.version == version)
         .first()
     )
     if row is None:
         raise NotFound("no such version of the outcome report")
-    return unseal(case_id, row["body"], as_type=as_type)
+    return unseal(row, as_type=as_type)
 
 
 async def store(
@@ -77,13 +78,14 @@ async def store(
 ) -> None:
     """Keep ``report`` as ``version``. The caller holds the case's lock, so versions are
     numbered one after the other; the unique (case, version) index guards it anyway."""
+    row_id = uuid.uuid4()
     await FrozenOutcomeReport.insert(
         FrozenOutcomeReport(
-            id=uuid.uuid4(),
+            id=row_id,
             case=case_id,
             version=version,
             reason=reason,
-            body=seal(case_id, report),
+            body=seal(row_id, case_id, report),
             created_at=clock.now(),
             created_by=caller.user_id if caller else None,
         )

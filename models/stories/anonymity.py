@@ -5,7 +5,8 @@ number, the date of birth, and the case's reference and id. Names are compared w
 word after case folding and removing diacritics on both sides ("ADÁEZE" is "Adaeze"),
 part by part for names of several parts; a part shorter than ``MIN_NAME_PART`` letters is
 only found together with the rest of its name, since alone it is too often an ordinary
-word. A finding names what was found, never the value, so that a refusal repeats nothing.
+word. A finding names what was found, never the value; a refused story is told less still
+(see ``drafting``).
 
 The check errs on the side of the person: an ordinary word that happens to be their name
 ("Blessing", "Hope") is found too, and the centre rephrases.

@@ -7,7 +7,9 @@ first, so that a story cannot be drafted or published while consent is being wit
 
 Drafting, editing and publishing compare the text with the person's data (see
 ``anonymity``): each of them leaves an entry in the audit trail of the case, and so does
-a text refused for what it contains, lest the check be used to guess a person's data.
+a text refused for what it contains. A refusal never says what was found, and refusals
+lock drafting from the case (see ``drafting``), lest the check be used to guess a
+person's data.
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from typing import Any
 import pycountry
 from msgspec import UNSET
 
-from models import audit, changes, clock, database
-from models.cases import personal
+from models import audit, changes, clock, database, sealing
+from models.cases.personal import open_person
 from models.cases.reach import roles_of
 from models.cases.tables import Case, Person, Status
 from models.errors import Conflict, Forbidden, RuleViolation
 from models.organisations import Caller, OrganisationKind
-from models.stories import anonymity
+from models.stories import anonymity, drafting
 from models.stories.commands import StoryCreate, StoryEdit
 from models.stories.facts import MIN_COHORT, coarse_facts
 from models.stories.records import Row, is_drafter, story_row, visible_story
@@ -94,6 +96,7 @@ def _field_errors(*, title: str, text: str, language: str) -> Errors:
 async def _identifiers(case: Row) -> anonymity.Identifiers:
     person = (
         await Person.select(
+            Person.id,
             Person.case,
             Person.given_name,
             Person.family_name,
@@ -104,7 +107,7 @@ async def _identifiers(case: Row) -> anonymity.Identifiers:
         .where(Person.case == case["id"])
         .first()
     )
-    opened: dict[str, Any] = personal.open_row(Person, person) if person else {}
+    opened: dict[str, Any] = open_person(person) if person else {}
     return anonymity.Identifiers(
         given_name=opened.get("given_name"),
         family_name=opened.get("family_name"),
@@ -116,21 +119,10 @@ async def _identifiers(case: Row) -> anonymity.Identifiers:
     )
 
 
-async def _identifying(case: Row, *, title: str, text: str) -> Errors:
-    """One error per identifier found, naming the field it is in, never the value."""
+async def _identifies(case: Row, *, title: str, text: str) -> bool:
+    """Does the title or the text contain anything that identifies the case's person?"""
     facts = await _identifiers(case)
-    return [
-        (field, finding.message)
-        for field, value in (("title", title), ("text", text))
-        for finding in anonymity.findings(value, facts)
-    ]
-
-
-async def _refusal(caller: Caller, case_id: uuid.UUID, errors: Errors) -> RuleViolation:
-    """The refusal of an identifying text, recorded after its transaction has rolled back,
-    so that the attempt stays in the trail."""
-    await audit.record(caller, "story.refused", [case_id])
-    return RuleViolation.many(errors)
+    return any(anonymity.findings(value, facts) for value in (title, text))
 
 
 async def create_story(*, caller: Caller, data: StoryCreate) -> Row:
@@ -142,8 +134,10 @@ async def create_story(*, caller: Caller, data: StoryCreate) -> Row:
         if errors or case_errors:
             raise RuleViolation.many(errors + case_errors)
         assert case is not None
-        found = await _identifying(case, title=data.title, text=data.text)
-        if not found:
+        await drafting.require_unlocked(case["id"])
+        if await _identifies(case, title=data.title, text=data.text):
+            refusal = await drafting.refuse(caller, case)
+        else:
             now = clock.now()
             story_id = uuid.uuid4()
             await Story(
@@ -151,8 +145,12 @@ async def create_story(*, caller: Caller, data: StoryCreate) -> Row:
                 case=case["id"],
                 organisation=caller.organisation_id,
                 created_by=caller.user_id,
-                title=data.title,
-                text=data.text,
+                **sealing.seal(
+                    Story,
+                    {"title": data.title, "text": data.text},
+                    row_id=story_id,
+                    case_id=case["id"],
+                ),
                 language=data.language,
                 status=StoryStatus.draft,
                 created_at=now,
@@ -161,7 +159,7 @@ async def create_story(*, caller: Caller, data: StoryCreate) -> Row:
             ).save()
             await audit.record(caller, "story.drafted", [case["id"]])
             return await story_row(story_id)
-    raise await _refusal(caller, data.case_id, found)
+    raise refusal
 
 
 async def edit_story(*, caller: Caller, story_id: uuid.UUID, data: StoryEdit) -> Row:
@@ -184,12 +182,15 @@ async def edit_story(*, caller: Caller, story_id: uuid.UUID, data: StoryEdit) ->
         if errors or case_errors:
             raise RuleViolation.many(errors + case_errors)
         assert case is not None
-        found = await _identifying(case, title=wanted["title"], text=wanted["text"])
-        if not found:
+        await drafting.require_unlocked(case["id"])
+        if await _identifies(case, title=wanted["title"], text=wanted["text"]):
+            refusal = await drafting.refuse(caller, case)
+        else:
+            sealed = sealing.seal(Story, wanted, row_id=story_id, case_id=story["case"])
             await Story.update(
                 {
-                    Story.title: wanted["title"],
-                    Story.text: wanted["text"],
+                    Story.title: sealed["title"],
+                    Story.text: sealed["text"],
                     Story.language: wanted["language"],
                     Story.updated_at: clock.now(),
                     Story.change_seq: await changes.next_number(),
@@ -197,7 +198,7 @@ async def edit_story(*, caller: Caller, story_id: uuid.UUID, data: StoryEdit) ->
             ).where(Story.id == story_id)
             await audit.record(caller, "story.edited", [story["case"]])
             return await story_row(story_id)
-    raise await _refusal(caller, story["case"], found)
+    raise refusal
 
 
 async def approve_story(
@@ -220,8 +221,9 @@ async def approve_story(
             raise RuleViolation.many(case_errors)
         assert case is not None
         facts = await coarse_facts(case, min_cohort=min_cohort)
-        found = await _identifying(case, title=story["title"], text=story["text"])
-        if not found:
+        if await _identifies(case, title=story["title"], text=story["text"]):
+            refusal = await drafting.refuse(caller, case)
+        else:
             now = clock.now()
             await Story.update(
                 {
@@ -237,7 +239,7 @@ async def approve_story(
             ).where(Story.id == story_id)
             await audit.record(caller, "story.published", [story["case"]])
             return await story_row(story_id)
-    raise await _refusal(caller, story["case"], found)
+    raise refusal
 
 
 async def _retire(condition: Any) -> None:

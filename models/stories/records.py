@@ -15,7 +15,7 @@ from typing import Any
 
 from piccolo.columns import Column
 
-from models import audit
+from models import audit, sealing
 from models.database import for_update
 from models.errors import NotFound
 from models.organisations import Caller
@@ -34,7 +34,8 @@ def is_visible(caller: Caller, story: Row) -> bool:
 
 async def story_row(story_id: uuid.UUID, *, lock: bool = False) -> Row | None:
     query = Story.select().where(Story.id == story_id).first()
-    return await (for_update(query) if lock else query)
+    row = await (for_update(query) if lock else query)
+    return sealing.open_row(Story, row) if row else None
 
 
 async def visible_story(caller: Caller, story_id: uuid.UUID, *, lock: bool = False) -> Row:
@@ -113,4 +114,4 @@ async def list_stories(
         query = query.where((key < at) | ((key == at) & (Story.id < story_id)))
     rows = await query.order_by(key, Story.id, ascending=False).limit(limit)
     await audit_reads(caller, rows)
-    return rows
+    return [sealing.open_row(Story, row) for row in rows]

@@ -23,8 +23,9 @@ class Story(Table):
     case = ForeignKey(references=Case, null=False, index=True)
     organisation = ForeignKey(references=Organisation, null=False, index=True)
     created_by = ForeignKey(references=User, null=False)
-    title = Text()
-    text = Text()
+    #: Sealed: a draft has not passed review, and its text is the centre's until published.
+    title = Text(secret=True)
+    text = Text(secret=True)
     #: ISO 639-1.
     language = Varchar(length=2, index=True)
     status = Varchar(length=10, choices=StoryStatus, index=True)
@@ -42,3 +43,13 @@ class Story(Table):
     published_at = Timestamptz(null=True, default=None)
     retired_at = Timestamptz(null=True, default=None)
     change_seq = BigInt(default=0, index=True)
+
+
+class StoryDrafting(Table):
+    """How drafting from one case stands: refusals counted, and whether it is locked."""
+
+    id = UUID(primary_key=True)
+    case = ForeignKey(references=Case, null=False, unique=True)
+    #: Refused drafts since the case was last unlocked (the opener's own not counted).
+    refusals = Integer(default=0)
+    locked_at = Timestamptz(null=True, default=None)

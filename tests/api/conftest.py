@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from models import clock
+from models.organisations import add_user
 from tests.conftest import Member
 
 
@@ -41,6 +42,12 @@ def case_body(return_org: Member, partner: Member | None, **changes: Any) -> dic
         body["partner_org_id"] = str(partner.organisation_id)
     body.update(changes)
     return body
+
+
+async def another_user_of(member: Member) -> dict[str, str]:
+    """The headers of a colleague: another user of the member's organisation."""
+    _, token = await add_user(organisation_id=member.organisation_id, name="a colleague")
+    return {"Authorization": f"Bearer {token}"}
 
 
 def when_run(change: dict[str, Any]) -> dict[str, Any]:

@@ -413,3 +413,87 @@ async def test_a_payment_cannot_name_another_organisations_receipt(
     )
     assert response.status_code == 422, response.text
     assert "receipt_id" in _field_errors(response)
+
+
+async def test_erasing_the_persons_data_deletes_the_cases_receipts(
+    returned: Journey, settings: Settings
+):
+    """The receipt row and its file go; a file another upload shares stays for it."""
+    client, partner = returned.client, returned.partner
+    receipt = (await _upload(client, partner, jpeg(), content_type="image/jpeg")).json()["id"]
+    twin = (await _upload(client, partner, jpeg(), content_type="image/jpeg")).json()["id"]
+    alone = (await _upload(client, partner, png())).json()["id"]
+    for attachment_id in (receipt, alone):
+        paid = await client.post(
+            f"{returned.path}/payments",
+            json=payment_body(receipt_id=attachment_id),
+            headers=partner.headers,
+        )
+        assert paid.status_code == 201, paid.text
+
+    erased = await client.post(
+        f"{returned.path}/erasure", json={"reason": "her request"}, headers=returned.opener.headers
+    )
+    assert erased.status_code == 200, erased.text
+
+    for gone in (receipt, alone):
+        assert await _rows(gone) == 0
+        assert (await client.get(f"{UPLOADS}/{gone}", headers=partner.headers)).status_code == 404
+    assert _stored_files(settings) == [storage_path(settings.data_dir, sha(jpeg()))]
+    kept = await client.get(f"{UPLOADS}/{twin}", headers=partner.headers)
+    assert kept.content == jpeg()
+    payments = await client.get(f"{returned.path}/payments", headers=partner.headers)
+    assert [p.get("receipt_id") for p in payments.json()["items"]] == [None, None]
+
+
+async def test_a_receipt_is_always_a_download_that_runs_nothing(
+    client: httpx.AsyncClient, partner: Member
+):
+    attachment_id = (await _upload(client, partner, pdf())).json()["id"]
+    url = f"{UPLOADS}/{attachment_id}"
+    for response in (
+        await client.get(url, headers=partner.headers),
+        await client.get(url, headers={**partner.headers, "If-None-Match": f'"{sha(pdf())}"'}),
+    ):
+        assert response.headers["content-disposition"] == (
+            f'attachment; filename="receipt-{attachment_id}.pdf"'
+        )
+        assert response.headers["content-security-policy"] == "default-src 'none'"
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+async def _receipt_reads(client: httpx.AsyncClient, member: Member) -> list[str | None]:
+    trail = await client.get("/api/v1/audit", headers=member.headers)
+    assert trail.status_code == 200, trail.text
+    return [e.get("case_id") for e in trail.json()["items"] if e["action"] == "receipt.read"]
+
+
+async def test_every_download_of_a_receipt_is_in_the_trail_of_its_cases(returned: Journey):
+    client, partner, authority = returned.client, returned.partner, returned.opener
+    attachment_id = (await _upload(client, partner, jpeg(), content_type="image/jpeg")).json()["id"]
+    url = f"{UPLOADS}/{attachment_id}"
+    # Before a payment names it, the uploader's reading is in its own trail, on no case.
+    assert (await client.get(url, headers=partner.headers)).status_code == 200
+    assert await _receipt_reads(client, partner) == [None]
+
+    paid = await client.post(
+        f"{returned.path}/payments",
+        json=payment_body(receipt_id=attachment_id),
+        headers=partner.headers,
+    )
+    assert paid.status_code == 201, paid.text
+    for member in (returned.return_org, partner):
+        assert (await client.get(url, headers=member.headers)).status_code == 200
+    case_id = returned.case["id"]
+    trail = await client.get(
+        "/api/v1/audit", params={"case_id": case_id}, headers=authority.headers
+    )
+    reads = [
+        (e["organisation_id"], e["case_id"])
+        for e in trail.json()["items"]
+        if e["action"] == "receipt.read"
+    ]
+    assert reads == [
+        (str(returned.return_org.organisation_id), case_id),
+        (str(partner.organisation_id), case_id),
+    ], "the opening authority sees who downloaded the receipt of its case"

@@ -120,7 +120,7 @@ class Rule:
     body: Callable[[], dict[str, Any]] | None = None  #: a fresh valid body for each call
     setup: Setup | None = None  #: records the call acts on (gives the path's other ids)
     success: int = 200
-    answers: str = "case"  #: case | export | page | record
+    answers: str = "case"  #: case | export | page | record | drafting
     becomes: str | None = None  #: the status of the case (or record) after success
 
 
@@ -199,6 +199,10 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     ("GET", ONE_CASE + "/outcome-report"): Rule(
         may=OPENERS | FIELD, state="reintegration", setup=_with_report
     ),
+    # Story drafting from a case locks after repeated refusals; its opener alone sees
+    # whether it is locked and unlocks it (the drafting centres learn it when refused).
+    ("GET", ONE_CASE + "/story-drafting"): Rule(may=OPENERS, answers="drafting"),
+    ("POST", ONE_CASE + "/story-drafting/unlock"): Rule(may=OPENERS, answers="drafting"),
 }
 
 
@@ -440,6 +444,8 @@ def assert_success(
             assert "person" not in case
     elif rule.answers == "page":
         assert ids["record_id"] in [item["id"] for item in answer["items"]]
+    elif rule.answers == "drafting":
+        assert answer == {"case_id": ids["case_id"], "locked": False, "refusals": 0}
     else:
         assert rule.answers == "record"
         assert answer["id"] == (body["id"] if body and "id" in body else ids["payment_id"])

@@ -44,3 +44,19 @@ async def test_a_create_sent_again_declares_the_stored_record_as_its_200(client,
     for status in ("200", "201"):
         content = responses[status]["content"]["application/json"]
         assert content["schema"]["$ref"].endswith(view), (status, content)
+
+
+async def test_every_operation_has_a_short_unique_name_of_its_own(client):
+    """A client generated from the schema names its functions after the operations:
+    ``submitReport``, not ``api_v1_cases_case_id_reports_submit_report``."""
+    schema = (await client.get(SCHEMA)).json()
+    names = [
+        operation["operationId"]
+        for path in schema["paths"].values()
+        for operation in path.values()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+    for name in names:
+        assert name.isalnum() and name[0].islower() and len(name) <= 30, name
+    assert {"submitReport", "recordArrival", "recordPayment", "openCase"} <= set(names)

@@ -17,12 +17,13 @@ import pytest
 from piccolo.engine.postgres import PostgresEngine
 
 from models import database
+from models.cases.rules import MONTHS_OF_SUPPORT
 from models.cases.tables import Case
-from models.followup.tasks import month_due_on
+from models.followup.due import due_on_sql, month_due_on
 from models.organisations import OrganisationKind, authenticate
 from models.outcomes import aggregate
 from models.outcomes.aggregate import CSV_COLUMNS
-from models.outcomes.queries import MONTHS, OutcomeFilter, as_date, due_on_sql
+from models.outcomes.queries import OutcomeFilter, as_date
 from tests.api.conftest import days_ago
 from tests.api.test_outcomes import BAD, GOOD, MIDDLING, Returnee
 from tests.conftest import Member, make_member
@@ -356,8 +357,8 @@ async def test_a_csv_download_cut_off_midway_gives_its_connection_back(
     reading = asyncio.Event()
     read_page = aggregate._page_rows
 
-    async def slow_page(cases: list[dict[str, Any]], *, cutoff: date) -> list[tuple]:
-        rows = await read_page(cases, cutoff=cutoff)
+    async def slow_page(cases: list[dict[str, Any]], **due: Any) -> list[tuple]:
+        rows = await read_page(cases, **due)
         reading.set()
         await asyncio.sleep(0.2)  # the network drops now
         return rows
@@ -469,7 +470,9 @@ async def test_the_sql_due_date_of_each_month_is_the_one_tasks_give(db, arrived)
     """Month arithmetic differs between the engines (SQLite runs on past a month's end)."""
     postgres = isinstance(database.current(), PostgresEngine)
     literal = f"DATE '{arrived}'" if postgres else f"'{arrived}'"
-    columns = ", ".join(f"{due_on_sql(literal, m)} AS m{m}" for m in MONTHS)
+    columns = ", ".join(f"{due_on_sql(literal, m)} AS m{m}" for m in MONTHS_OF_SUPPORT)
     (row,) = await Case.raw(f"SELECT {columns}")
     day = date.fromisoformat(arrived)
-    assert [as_date(row[f"m{m}"]) for m in MONTHS] == [month_due_on(day, m) for m in MONTHS]
+    assert [as_date(row[f"m{m}"]) for m in MONTHS_OF_SUPPORT] == [
+        month_due_on(day, m) for m in MONTHS_OF_SUPPORT
+    ]

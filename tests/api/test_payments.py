@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from tests.api.conftest import Journey, days_ago, payment_body, when_run
+from tests.api.conftest import Journey, another_user_of, days_ago, payment_body, when_run
 
 #: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
 pytestmark = pytest.mark.dates
@@ -153,3 +153,25 @@ async def test_payment_lists_are_compressed_and_cacheable(returned: Journey):
         path, headers={**returned.partner.headers, "If-None-Match": response.headers["etag"]}
     )
     assert again.status_code == 304
+
+
+async def test_the_person_who_recorded_a_payment_may_not_approve_it(returned: Journey):
+    """Four eyes: IOM records an over-budget payment to a relative; another IOM officer, not
+    the one who recorded it, decides it."""
+    recorder = returned.return_org
+    body = payment_body(
+        amount="500000.00", recipient="relative", relative_justification="her mother's rent"
+    )
+    paid = await returned.client.post(
+        f"{returned.path}/payments", json=body, headers=recorder.headers
+    )
+    assert paid.json()["status"] == "pending_approval"
+    approval = f"{returned.path}/payments/{body['id']}/approval"
+
+    own = await returned.client.post(approval, headers=recorder.headers)
+    assert own.status_code == 403, own.text
+
+    colleague = await another_user_of(recorder)
+    approved = await returned.client.post(approval, headers=colleague)
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"

@@ -8,12 +8,13 @@ from datetime import date, timedelta
 import asyncpg
 import pytest
 
-from models import keys, vault
+from models import keys, schema, vault
 from models.cases.data_subject import erase_expired
 from models.cases.tables import Case, Person
 from models.errors import ConfigurationError
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, report_body
+from tests.api.people import code_for
 
 #: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
 pytestmark = pytest.mark.dates
@@ -39,7 +40,7 @@ async def test_personal_fields_are_sealed_in_the_database(journey: Journey):
     case = await journey.open(person=CANARY)
     stored = await Person.select().where(Person.case == case["id"]).first()
     for field in ("given_name", "family_name", "date_of_birth", "phone"):
-        assert stored[field].startswith("enc1:")
+        assert stored[field].startswith("enc2:")
         assert CANARY[field] not in stored[field]
     assert (await journey.client.get(journey.path, headers=journey.opener.headers)).json()[
         "person"
@@ -282,3 +283,45 @@ def test_dates_of_birth_written_any_way_stay_sealed():
     assert "1987" not in sealed
     with pytest.raises(ConfigurationError):
         box.open(sealed, context="person.date_of_birth:y")  # bound to its case
+
+
+async def test_the_data_folder_and_the_database_are_readable_by_their_owner_only(tmp_path):
+    data = tmp_path / "fresh"
+    settings = Settings(database_url=f"sqlite:///{data / 'tracker.sqlite'}", data_dir=data)
+    async with schema.connected(settings) as engine:
+        await schema.migrate(engine)
+        await keys.unlock(settings)
+        await engine.run_ddl("CREATE TABLE IF NOT EXISTS probe (x INTEGER)")
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    for kept in data.iterdir():
+        assert stat.S_IMODE(kept.stat().st_mode) & 0o077 == 0, kept.name
+
+
+async def test_sign_in_secrets_never_appear_in_clear_in_the_database_or_the_logs(
+    client, settings: Settings, caplog
+):
+    """A password, an authenticator secret, an enrolment code and a recovery code, used
+    as people use them, are found nowhere in the database files, rows or logs."""
+    from tests.api.people import new_person, phone
+    from tests.console.browser import Browser, new_staff
+
+    caplog.set_level(logging.DEBUG)
+    person = await new_staff()
+    browser = Browser(client)
+    assert (await browser.sign_in(person, code=person.recovery_codes[3])).status_code == 303
+    user_id, _ = await new_person()
+    code = await code_for(user_id)
+    assert (await client.post("/api/v1/enrolment", json=phone(code))).status_code == 201
+
+    stored = await _raw_database_text(settings)
+    planted = {
+        "password": person.password,
+        "totp secret": person.totp.secret,
+        "enrolment code": code,
+        "enrolment code as stored": code.replace("-", ""),
+        "recovery code": person.recovery_codes[3],
+        "recovery code as stored": person.recovery_codes[3].replace("-", ""),
+    }
+    for what, secret in planted.items():
+        assert secret not in stored, f"the {what} is stored in clear"
+        assert secret not in caplog.text, f"the {what} was logged"

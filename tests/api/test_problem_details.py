@@ -4,6 +4,8 @@ import json
 
 import pytest
 
+from models.cases.tables import Person
+from models.vault import Vault
 from tests.api.conftest import case_body
 
 CASES = "/api/v1/cases"
@@ -106,3 +108,17 @@ async def test_nothing_is_half_written_when_a_rule_refuses(client, authority, re
     await client.post(CASES, json=body, headers=authority.headers)
     listed = await client.get(CASES, headers=authority.headers)
     assert listed.json()["items"] == []
+
+
+async def test_a_sealed_value_the_server_cannot_open_is_a_problem_naming_no_key(journey):
+    """Data sealed with a key this server lacks (a rotation half done, a wrong key) is a
+    503 problem; which key it names goes to the log only."""
+    await journey.open()
+    foreign = Vault([bytes(32)])
+    sealed = foreign.seal("Blessing", context="whatever")
+    await Person.update({Person.given_name: sealed}, force=True)
+    response = await journey.client.get(journey.path, headers=journey.opener.headers)
+    problem = problem_of(response, 503)
+    assert foreign.primary_id not in response.text
+    assert "Blessing" not in response.text
+    assert problem["detail"]

@@ -4,6 +4,7 @@ facts only, shared by enough completed cases that it cannot point at anyone."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from models import clock
 from models.organisations import OrganisationKind
+from models.stories.drafting import IDENTIFYING
 from models.stories.lifecycle import NOT_A_STORY_CASE
 from tests.api.conftest import Journey, payment_body
 from tests.clock import start_instant
@@ -133,6 +135,10 @@ async def cohort_of(completed, *years: int, **changes: Any) -> None:
         await completed(arrived=in_year(year), **changes)
 
 
+#: The one answer to a text that points at its person, whatever it contains.
+REFUSED = [("title", IDENTIFYING), ("text", IDENTIFYING)]
+
+
 def errors_of(response: httpx.Response) -> list[tuple[str, str]]:
     assert response.status_code == 422, response.text
     return [(e["field"], e["message"]) for e in response.json()["errors"]]
@@ -196,55 +202,52 @@ async def test_the_centre_that_opened_a_case_learns_why_it_cannot_yet_tell_its_s
 
 
 @pytest.mark.parametrize(
-    ("field", "written", "message"),
+    ("field", "written"),
     [
-        ("text", "Adaeze opened a shop.", "contains the person's given name"),
-        ("text", "ADÁEZE opened a shop.", "contains the person's given name"),
-        ("title", "The Okafor shop", "contains the person's family name"),
-        ("text", "Mrs Eze opened a shop.", "contains the person's family name"),
-        ("text", "Call 0801 234 5678 to buy.", "contains the person's phone number"),
-        ("text", "Orders: 234-5678.", "contains the person's phone number"),
-        ("text", "Born 1999-04-02.", "contains the person's date of birth"),
-        ("text", "Born 02/04/1999.", "contains the person's date of birth"),
-        ("text", "Born 2.4.1999.", "contains the person's date of birth"),
-        ("text", "Born 2 April 1999.", "contains the person's date of birth"),
-        ("title", "Born April 2, 1999", "contains the person's date of birth"),
-        ("text", "Born 02-04-99.", "contains the person's date of birth"),
-        ("text", "Case {reference}.", "contains the case reference"),
-        ("text", "Case {case_id}.", "contains the case id"),
-        ("text", "Her custodian Margrethe Sorensen helped.", "contains the representative's name"),
+        ("text", "Adaeze opened a shop."),
+        ("text", "ADÁEZE opened a shop."),
+        ("title", "The Okafor shop"),
+        ("text", "Mrs Eze opened a shop."),
+        ("text", "Call 0801 234 5678 to buy."),
+        ("text", "Orders: 234-5678."),
+        ("text", "Born 1999-04-02."),
+        ("text", "Born 02/04/1999."),
+        ("text", "Born 2.4.1999."),
+        ("text", "Born 2 April 1999."),
+        ("title", "Born April 2, 1999"),
+        ("text", "Born 02-04-99."),
+        ("text", "Case {reference}."),
+        ("text", "Case {case_id}."),
+        ("text", "Her custodian Margrethe Sorensen helped."),
     ],
 )
-async def test_a_story_that_points_at_the_person_is_refused_naming_what_was_found(
-    completed, client, centre, field, written, message
+async def test_a_story_that_points_at_the_person_is_refused_saying_only_that_it_does(
+    completed, client, centre, field, written
 ):
     journey = await completed()
     value = written.format(reference=journey.case["reference"], case_id=journey.case["id"])
     response = await draft(client, centre, journey.case["id"], **{field: value})
-    assert errors_of(response) == [(field, message)]
+    assert errors_of(response) == REFUSED
     assert value not in response.text
     listed = await client.get(STORIES, params={"status": "draft"}, headers=centre.headers)
     assert listed.json()["items"] == []
 
 
-async def test_every_finding_is_listed_and_no_value_is_repeated(completed, client, centre):
-    journey = await completed()
-    response = await draft(
-        client,
-        centre,
-        journey.case["id"],
-        title="Adaeze",
-        text="Adaeze Okafor-Eze, born 2 April 1999, sells on +234 801 234 5678.",
-    )
-    assert errors_of(response) == [
-        ("title", "contains the person's given name"),
-        ("text", "contains the person's given name"),
-        ("text", "contains the person's family name"),
-        ("text", "contains the person's phone number"),
-        ("text", "contains the person's date of birth"),
+async def test_the_refusal_is_the_same_whatever_was_found(completed, client, centre):
+    texts = [
+        {"title": "Adaeze"},
+        {"text": "She sells on +234 801 234 5678."},
+        {"text": "Adaeze Okafor-Eze, born 2 April 1999, sells on +234 801 234 5678."},
     ]
+    answers = []
+    for changes in texts:
+        journey = await completed()
+        response = await draft(client, centre, journey.case["id"], **changes)
+        assert response.status_code == 422, response.text
+        answers.append(response.json())
+    assert answers[0] == answers[1] == answers[2], "a name, a phone or all: one answer"
     for value in ("Adaeze", "Okafor", "1999", "5678"):
-        assert value not in response.text
+        assert value not in json.dumps(answers[0])
 
 
 @pytest.mark.parametrize(
@@ -280,7 +283,7 @@ async def test_a_draft_is_edited_and_checked_again(completed, client, centre):
     path = f"{STORIES}/{story['id']}"
 
     refused = await client.patch(path, json={"text": "Okafor works hard."}, headers=centre.headers)
-    assert errors_of(refused) == [("text", "contains the person's family name")]
+    assert errors_of(refused) == REFUSED
 
     edited = await client.patch(
         path, json={"title": "Threads", "language": "da"}, headers=centre.headers
@@ -394,7 +397,7 @@ async def test_the_text_is_checked_again_when_it_is_published(completed, client,
 
     response = await approve(client, centre, story["id"])
 
-    assert errors_of(response) == [("text", "contains the person's phone number")]
+    assert errors_of(response) == REFUSED
 
 
 # --- Who sees what ------------------------------------------------------------------------

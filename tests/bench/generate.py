@@ -4,7 +4,7 @@ Usage:
     python -m tests.bench.generate --cases 100000 --database-url URL [--data-dir DIR]
         [--reports-per-case 6] [--payments-per-case 12] [--partners 50] [--seed 1]
 
-The database is migrated first (``models.database.migrate``). Organisations, users and tokens
+The database is migrated first (``models.schema.migrate``). Organisations, users and tokens
 are made through ``models.organisations`` (so the tokens are real); the tokens are written to
 ``DIR/bench-tokens.json`` (mode 0600), which ``tests.bench.run`` reads. The data key is the one
 in ``DIR/data.key``, made there when absent; personal fields are sealed with it exactly as
@@ -46,12 +46,14 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from piccolo.table import Table
 
-from models import clock, database, vault
+from models import clock, schema, sealing, vault
 from models.cases.rules import REFLECTION_DAYS, SUPPORT_MONTHS, add_months, support_ends_on
-from models.cases.tables import Case, Status
+from models.cases.tables import Case, Person, ReflectionExtension, Status
 from models.client_ids import fingerprint
 from models.followup.commands import PaymentCreate, ReportCreate
+from models.followup.tables import Payment, Report
 from models.organisations import OrganisationKind, add_organisation, add_user
 from models.piccolo_app import APP_CONFIG
 from models.settings import Settings
@@ -420,8 +422,17 @@ class Factory:
         self.max_seq = max(self.max_seq, seq)
         return seq
 
-    def seal(self, table: str, column: str, case_id: uuid.UUID, value: str | None) -> str | None:
-        return self.box.seal(value, context=f"{table}.{column}:{case_id}")
+    def seal(
+        self,
+        table: type[Table],
+        column: str,
+        value: str | None,
+        *,
+        row_id: uuid.UUID,
+        case_id: uuid.UUID | None,
+    ) -> str | None:
+        where = sealing.context(table, column, row_id=row_id, case_id=case_id)
+        return self.box.seal(value, context=where)
 
     def choose(self, orgs: list[Org]) -> Org:
         return self.rng.choices(orgs, weights=[o.weight for o in orgs])[0]
@@ -469,8 +480,8 @@ class Factory:
             last_change = max(last_change, erased_at)
         sealed = erased_at is None
 
-        def seal(column: str, value: str | None, table: str = "return_case") -> str | None:
-            return self.seal(table, column, case_id, value) if sealed else None
+        def seal(column: str, value: str | None) -> str | None:
+            return self.seal(Case, column, value, row_id=case_id, case_id=None) if sealed else None
 
         forms = sorted({pick(rng, EXPLOITATION) for _ in range(1 + (rng.random() < 0.15))})
         outcome = closure_note = None
@@ -525,12 +536,18 @@ class Factory:
                 (self.uuid(), case_id, consent, given, created, opened_by)
             )
         if line.extension_days:
+            extension_id = self.uuid()
+            reason = "Needs more time to decide"
             rows["reflection_extension"].append(
                 (
-                    self.uuid(),
+                    extension_id,
                     case_id,
                     line.extension_days,
-                    seal("reason", "Needs more time to decide", "reflection_extension"),
+                    self.seal(
+                        ReflectionExtension, "reason", reason, row_id=extension_id, case_id=case_id
+                    )
+                    if sealed
+                    else None,
                     self.at(line.identified_on + timedelta(days=25)),
                     opened_by,
                 )
@@ -557,11 +574,13 @@ class Factory:
         if not sealed:
             return (self.uuid(), case_id, None, None, None, "unknown", None, None, None, None)
 
+        person_id = self.uuid()
+
         def seal(column: str, value: str | None) -> str | None:
-            return self.seal("person", column, case_id, value)
+            return self.seal(Person, column, value, row_id=person_id, case_id=case_id)
 
         return (
-            self.uuid(),
+            person_id,
             case_id,
             seal("given_name", rng.choice(place.given)),
             seal("family_name", rng.choice(place.family)),
@@ -630,8 +649,12 @@ class Factory:
                     narrative=rng.choice(NARRATIVES) if rng.random() < 0.9 else None,
                 )
 
-                def seal(column: str, value: str | None) -> str | None:
-                    return self.seal("followup_report", column, case_id, value) if sealed else None
+                def seal(
+                    column: str, value: str | None, row_id: uuid.UUID = report_id
+                ) -> str | None:
+                    if not sealed:
+                        return None
+                    return self.seal(Report, column, value, row_id=row_id, case_id=case_id)
 
                 yield (
                     report_id,
@@ -705,8 +728,12 @@ class Factory:
                     if status == "rejected":
                         reason = "The assessment does not support it"
 
-                def seal(column: str, value: str | None) -> str | None:
-                    return self.seal("support_payment", column, case_id, value) if sealed else None
+                def seal(
+                    column: str, value: str | None, row_id: uuid.UUID = payment_id
+                ) -> str | None:
+                    if not sealed:
+                        return None
+                    return self.seal(Payment, column, value, row_id=row_id, case_id=case_id)
 
                 yield (
                     payment_id,
@@ -847,8 +874,8 @@ async def generate(args: argparse.Namespace) -> dict[str, Any]:
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
-    async with database.connected(settings) as engine:
-        await database.migrate(engine)
+    async with schema.connected(settings) as engine:
+        await schema.migrate(engine)
         if await Case.count() > 0:
             raise SystemExit("generate: the database already holds cases; give it an empty one")
         box = vault.Vault([load_key(data_dir)])

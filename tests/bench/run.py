@@ -65,10 +65,10 @@ import asyncpg
 import httpx
 import msgspec
 
-from models import clock, database, keys
+from models import clock, keys, schema
 from models.cases.rules import add_months
 from models.events.sweeps import followup_sweep, overdue_months
-from models.followup.tasks import month_due_on
+from models.followup.due import month_due_on
 from models.settings import Settings
 from tests.bench.generate import COUNTRIES, TOKENS_FILE
 
@@ -582,7 +582,7 @@ async def capture(bench: Bench, path: str) -> tuple[int, str, list[tuple[str, li
 
     app = create_app(bench.settings)
     status, kind, body = 404, "", b""
-    async with database.connected(bench.settings) as engine:
+    async with schema.connected(bench.settings) as engine:
         await keys.unlock(bench.settings)
         with recording_sql(engine, bench.settings.uses_postgres) as statements:
             transport = httpx.ASGITransport(app=app)
@@ -758,7 +758,7 @@ async def time_sweeps(bench: Bench, rounds: int) -> dict[str, list[Measure]]:
     second run, the hourly steady state) replayed through the raw driver, rounds alternating."""
     today = clock.today()
     results: dict[str, list[Measure]] = {"tracker": [], "replay": [], "batched": []}
-    async with database.connected(bench.settings) as engine:
+    async with schema.connected(bench.settings) as engine:
         await keys.unlock(bench.settings)
         started = time.perf_counter()
         raised = await followup_sweep(today=today, grace_days=GRACE_DAYS)

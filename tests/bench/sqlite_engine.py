@@ -23,7 +23,7 @@ from pathlib import Path
 from piccolo.engine.base import Engine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from models import database
+from models import schema
 from models.organisations import add_organisation, add_user, authenticate
 from models.sqlite_engine import PooledSQLiteEngine
 
@@ -42,7 +42,7 @@ async def prepare(name: str, folder: Path) -> tuple[Engine, str, object]:
     else:
         engine = PooledSQLiteEngine(path=path, busy_timeout=30)
         await engine.open()
-    await database.migrate(engine)  # binds every table to the engine
+    await schema.migrate(engine)  # binds every table to the engine
     organisation = await add_organisation(name="Bench", kind="partner", country="NG")
     _, token = await add_user(organisation_id=organisation.id, name="Reader")
     return engine, token, organisation.id
@@ -86,7 +86,7 @@ async def run(seconds: float) -> tuple[dict, dict]:
             for workload in WORKLOADS:
                 for name in order:
                     engine, token, org_id = setups[name]
-                    database.bind(engine)
+                    schema.bind(engine)
                     batch = batches(token, org_id)[workload]
                     key = (workload, name)
                     rates[key].append(await timed(seconds, batch, errors[key]))

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from models import database, keys
+from models import keys, schema
 from models.organisations import OrganisationKind, add_organisation, add_user
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago
@@ -59,7 +59,7 @@ class Tracker:
         """Run ``work`` with the tables bound to the server's database."""
 
         async def connected() -> Any:
-            async with database.connected(self.settings):
+            async with schema.connected(self.settings):
                 await keys.unlock(self.settings)
                 return await work()
 

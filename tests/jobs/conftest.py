@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from models.events import addresses
 from tests.api.conftest import journey, returned  # noqa: F401 - the same stories as the API tests
 
 
@@ -29,6 +33,7 @@ class Receiver:
                             "headers": {k.lower(): v for k, v in self.headers.items()},
                             "body": body,
                             "path": self.path,
+                            "at": time.perf_counter(),
                         }
                     )
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
@@ -53,3 +58,64 @@ def receiver():
     receiving = Receiver()
     yield receiving
     receiving.server.shutdown()
+
+
+class Silent:
+    """A receiver that accepts connections and never answers."""
+
+    def __init__(self) -> None:
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.connections: list[socket.socket] = []
+        self.url = f"http://127.0.0.1:{self.socket.getsockname()[1]}/hook"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+
+    def close(self) -> None:
+        self.socket.close()
+        for connection in self.connections:
+            connection.close()
+
+
+@pytest.fixture
+def silent():
+    receiving = Silent()
+    yield receiving
+    receiving.close()
+
+
+#: A public address for the tests' names (documentation addresses are not public).
+PUBLIC = "93.184.215.14"
+
+
+class Names:
+    """The tests' own DNS: a name the test points somewhere resolves there; every other
+    host resolves as usual (an address to itself)."""
+
+    def __init__(self) -> None:
+        self.pointed: dict[str, list[str]] = {}
+        self.asked: list[str] = []
+
+    def point(self, name: str, *to: str) -> None:
+        self.pointed[name] = list(to)
+
+
+@pytest.fixture
+def dns(monkeypatch: pytest.MonkeyPatch) -> Names:
+    names = Names()
+    real = addresses.resolve
+
+    async def resolve(host: str, port: int) -> list:
+        names.asked.append(host)
+        if host in names.pointed:
+            return [ipaddress.ip_address(address) for address in names.pointed[host]]
+        return await real(host, port)
+
+    monkeypatch.setattr(addresses, "resolve", resolve)
+    return names

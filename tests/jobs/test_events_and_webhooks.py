@@ -8,22 +8,27 @@ import json
 import os
 import sys
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from jobs import webhooks as delivery_job
 from jobs.scheduler import run_every_job_once
-from models import clock, database
-from models.events import outbox, sweeps
-from models.events.tables import Delivery, Event
+from models import clock, database, outbox
+from models.events import sweeps
+from models.events.tables import Delivery
+from models.outbox import Event
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
 from tests.clock import faked
+from tests.jobs.conftest import PUBLIC
 
 #: Answers depend on today: CI also runs these at hostile instants (see .ci/run).
 pytestmark = pytest.mark.dates
 
 SECRET = "a-long-shared-secret-0123456789"
+#: The local receiver's host, named in the setting meant for it (TRACKER_WEBHOOK_HTTP_HOSTS).
+LOCAL = frozenset({"127.0.0.1"})
 
 
 async def _types(case_id) -> list[str]:
@@ -216,19 +221,51 @@ async def test_a_webhook_receives_signed_events_of_its_reach_only(
     await sweeps.followup_sweep(today=clock.today(), grace_days=7)
 
     async with delivery_job.shared_client() as client:
-        assert await delivery_job.deliver_due(client) == 2
+        assert await delivery_job.deliver_due(client, trusted_hosts=LOCAL) == 2
 
     assert all(r["path"] == "/hook" for r in receiver.requests), (
         "the other partner does not reach the case"
     )
     request = receiver.requests[0]
-    expected = "sha256=" + hmac.new(SECRET.encode(), request["body"], hashlib.sha256).hexdigest()
-    assert request["headers"]["x-tracker-signature"] == expected
+    timestamp = request["headers"]["x-tracker-timestamp"]
+    signed = f"{timestamp}.".encode() + request["body"]
+    expected = hmac.new(SECRET.encode(), signed, hashlib.sha256).hexdigest()
+    assert request["headers"]["x-tracker-signature"] == f"t={timestamp},v1={expected}"
+    assert abs(int(timestamp) - clock.now().timestamp()) < 60
     body = json.loads(request["body"])
     assert request["headers"]["x-tracker-event-id"] == body["id"]
-    assert request["headers"]["x-tracker-timestamp"].isdigit()
     assert set(body) == {"id", "type", "occurred_at", "case_id", "case_reference", "data"}
     assert "Blessing" not in request["body"].decode() and "Okafor" not in request["body"].decode()
+
+
+def readme_receiver_check():
+    """The receiver's check the README shows, taken from the README itself."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    after = readme.split("A receiver checks the signature", 1)[1]
+    code = after.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(code, namespace)  # noqa: S102 - the README's own example, run as a receiver would
+    return namespace["verify"]
+
+
+async def test_the_readme_receiver_check_accepts_a_fresh_delivery_and_refuses_a_replay(
+    returned: Journey, receiver
+):
+    await _subscribe(returned, returned.partner, receiver.url, ["report.submitted"])
+    await returned.client.post(
+        f"{returned.path}/reports", json=report_body(), headers=returned.partner.headers
+    )
+    async with delivery_job.shared_client() as client:
+        assert await delivery_job.deliver_due(client, trusted_hosts=LOCAL) == 1
+    (request,) = receiver.requests
+    body, header = request["body"], request["headers"]["x-tracker-signature"]
+    verify = readme_receiver_check()
+    now = clock.now().timestamp()
+    assert verify(SECRET, body, header, now=now)
+    assert not verify(SECRET, body, header, now=now + 600), "replayed ten minutes later"
+    assert not verify(SECRET, body.replace(b"report", b"rep0rt"), header, now=now)
+    assert not verify("another secret, sixteen long", body, header, now=now)
+    assert not verify(SECRET, body, header.replace("t=", "t=1"), now=now)
 
 
 async def test_a_failed_delivery_is_retried_then_given_up_after_a_day(returned: Journey, receiver):
@@ -238,7 +275,7 @@ async def test_a_failed_delivery_is_retried_then_given_up_after_a_day(returned: 
         f"{returned.path}/reports", json=report_body(), headers=returned.partner.headers
     )
     async with delivery_job.shared_client() as client:
-        assert await delivery_job.deliver_due(client) == 0
+        assert await delivery_job.deliver_due(client, trusted_hosts=LOCAL) == 0
         delivery = await Delivery.select().first()
         assert (delivery["status"], delivery["attempts"]) == ("pending", 1)
         assert delivery["next_attempt_at"] > datetime.now(UTC)
@@ -246,13 +283,13 @@ async def test_a_failed_delivery_is_retried_then_given_up_after_a_day(returned: 
         await Delivery.update({Delivery.next_attempt_at: datetime.now(UTC)}).where(
             Delivery.id == delivery["id"]
         )
-        assert await delivery_job.deliver_due(client) == 1
+        assert await delivery_job.deliver_due(client, trusted_hosts=LOCAL) == 1
 
         receiver.statuses = [503, 503]
         await returned.client.post(
             f"{returned.path}/reports", json=report_body(), headers=returned.partner.headers
         )
-        await delivery_job.deliver_due(client)
+        await delivery_job.deliver_due(client, trusted_hosts=LOCAL)
         late = (await Delivery.select().where(Delivery.status == "pending").first())["id"]
         await Delivery.update(
             {
@@ -260,7 +297,7 @@ async def test_a_failed_delivery_is_retried_then_given_up_after_a_day(returned: 
                 Delivery.created_at: datetime.now(UTC) - timedelta(hours=25),
             }
         ).where(Delivery.id == late)
-        await delivery_job.deliver_due(client)
+        await delivery_job.deliver_due(client, trusted_hosts=LOCAL)
 
     listed = await returned.client.get(
         f"/api/v1/webhooks/{hook['id']}/deliveries", headers=returned.partner.headers
@@ -272,8 +309,9 @@ async def test_a_failed_delivery_is_retried_then_given_up_after_a_day(returned: 
 
 
 async def test_webhooks_need_https_and_belong_to_their_organisation(
-    returned: Journey, other_partner
+    returned: Journey, other_partner, dns
 ):
+    dns.point("ngo.example", PUBLIC)
     refused = await returned.client.post(
         "/api/v1/webhooks",
         json={"url": "http://example.org/hook", "events": ["case.opened"], "secret": SECRET},

@@ -29,12 +29,12 @@ async def test_concurrent_writers_in_one_process_all_succeed(db):
 WRITER_PROCESS = textwrap.dedent(
     """
     import asyncio, sys
-    from models import database
+    from models import schema
     from models.organisations import add_organisation
     from models.settings import Settings
 
     async def main():
-        async with database.connected(Settings(database_url=sys.argv[1])):
+        async with schema.connected(Settings(database_url=sys.argv[1])):
             await asyncio.gather(*(
                 add_organisation(name=f"{sys.argv[2]}-{n}", kind="partner", country="UG")
                 for n in range(int(sys.argv[3]))

@@ -27,13 +27,12 @@ from typing import Any
 import httpx
 import pytest
 
-from models import database, keys
+from models import keys, schema, sealing
 from models.audit import AuditEntry
-from models.cases import personal
 from models.cases.money import from_hundredths
-from models.events.tables import Event
 from models.followup.tables import Payment, Report
 from models.organisations import OrganisationKind
+from models.outbox import Event
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
 from tests.conftest import make_member
@@ -72,7 +71,7 @@ class Load:
 
 
 async def _people(settings: Settings) -> dict[OrganisationKind, Any]:
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         return {
             OrganisationKind.authority: await make_member(OrganisationKind.authority),
@@ -108,15 +107,15 @@ async def _write(
 
 
 async def _stored(settings: Settings, case_id: uuid.UUID) -> dict[str, Any]:
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         reports = await Report.select().where(Report.case == case_id)
         payments = await Payment.select().where(Payment.case == case_id)
         audit = await AuditEntry.select(AuditEntry.action).where(AuditEntry.case_id == case_id)
         events = await Event.select(Event.type, Event.data).where(Event.case_id == case_id)
         return {
-            "reports": {str(r["id"]): personal.open_row(Report, r) for r in reports},
-            "payments": {str(p["id"]): personal.open_row(Payment, p) for p in payments},
+            "reports": {str(r["id"]): sealing.open_row(Report, r) for r in reports},
+            "payments": {str(p["id"]): sealing.open_row(Payment, p) for p in payments},
             "audit": Counter(entry["action"] for entry in audit),
             "events": [(e["type"], json.loads(e["data"])) for e in events],
         }

@@ -15,8 +15,8 @@ import pytest
 
 from models.attachments import Attachment
 from models.audit import AuditEntry
-from models.events.tables import Event
 from models.followup.tables import Payment, PaymentStatus, Report
+from models.outbox import Event
 from tests.api.conftest import Journey, payment_body, report_body
 from tests.reliability.world import PNG, UPLOADS, png_upload
 

@@ -50,7 +50,7 @@ from api.app import create_app
 from models.organisations import OrganisationKind
 from models.settings import Settings
 from tests.conftest import ENGINES, _empty_postgres
-from tests.reliability.world import KINDS, World, build_apart
+from tests.reliability.world import KINDS, RECEIVER_HOST, World, build_apart
 
 EXAMPLES = int(os.environ.get("TRACKER_FUZZ_EXAMPLES", "6"))
 SEED = os.environ.get("TRACKER_FUZZ_SEED")
@@ -105,7 +105,9 @@ def fuzz_settings(
     else:
         url = request.getfixturevalue("postgres_database")
         _run_apart(_empty_postgres(url))
-    return Settings(database_url=url, data_dir=Path(folder), rate_limit=0)
+    return Settings(
+        database_url=url, data_dir=Path(folder), rate_limit=0, webhook_http_hosts=RECEIVER_HOST
+    )
 
 
 def _drops_authorization(case: schemathesis.Case) -> bool:

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from models import database, keys
+from models import keys, schema
 from models.cases.tables import Case
 from models.followup.tables import Payment, Report
 from models.organisations import OrganisationKind
@@ -40,7 +40,7 @@ pytestmark = [
 
 
 async def _members(settings: Settings) -> dict[OrganisationKind, object]:
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         return {
             OrganisationKind.authority: await make_member(OrganisationKind.authority),
@@ -50,7 +50,7 @@ async def _members(settings: Settings) -> dict[OrganisationKind, object]:
 
 
 async def _counts(settings: Settings) -> Counter:
-    async with database.connected(settings):
+    async with schema.connected(settings):
         return Counter(
             cases=await Case.count(), reports=await Report.count(), payments=await Payment.count()
         )

@@ -10,13 +10,15 @@ from typing import Any
 import httpx
 
 from api.app import create_app
-from models import database, keys
+from models import keys, schema
 from models.organisations import OrganisationKind
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
 from tests.conftest import Member, make_member
 
 UPLOADS = "/api/v1/attachments"
+#: Where the world's webhooks point: a host the settings trust (nothing is delivered).
+RECEIVER_HOST = "127.0.0.1"
 
 #: The smallest thing the tracker recognises as a PNG receipt (it reads the signature).
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(64))
@@ -138,7 +140,7 @@ async def build(http: httpx.AsyncClient) -> World:
             await http.post(
                 "/api/v1/webhooks",
                 json={
-                    "url": "https://ngo.example/hook",
+                    "url": f"http://{RECEIVER_HOST}:9/hook",
                     "events": ["case.opened"],
                     "secret": "a secret of sixteen or more",
                 },
@@ -161,7 +163,7 @@ async def build(http: httpx.AsyncClient) -> World:
 
 async def build_apart(settings: Settings) -> World:
     """Build a world on its own connection, closed again before returning."""
-    async with database.connected(settings):
+    async with schema.connected(settings):
         await keys.unlock(settings)
         transport = httpx.ASGITransport(app=create_app(settings))
         async with httpx.AsyncClient(transport=transport, base_url="http://tracker.test") as http:

@@ -4,19 +4,19 @@ legend below the plot, so that they stay readable on a phone; no script is embed
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pygal
 from pygal.style import Style
 
-from models import database
 from models.errors import NotFound
 from models.organisations import Caller
 from models.outcomes import aggregate
-from models.outcomes.aggregate import CountryCompletion, DisbursedTotal, QuarterReturns, Scores
-from models.outcomes.queries import Condition, OutcomeFilter, cases_in_scope
+from models.outcomes.aggregate import CountryCompletion, QuarterReturns, Scores
+from models.outcomes.queries import OutcomeFilter
+from models.outcomes.report import PaymentTotal
 
 STYLE = Style(
     font_family="system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
@@ -95,7 +95,7 @@ def completion_by_country(countries: list[CountryCompletion]) -> bytes:
     return _svg(chart)
 
 
-def disbursed_by_category(totals: list[DisbursedTotal]) -> bytes:
+def disbursed_by_category(totals: list[PaymentTotal]) -> bytes:
     """Currencies cannot be added up: each currency is a series of its own, as shares of
     what was disbursed in it, its total in the legend."""
     categories = list(dict.fromkeys(t.category for t in totals))
@@ -143,17 +143,12 @@ def scores_by_month(scores: Scores) -> bytes:
     return _svg(chart)
 
 
-async def _completion(condition: Condition) -> list[CountryCompletion]:
-    _, _, per_country = await aggregate.case_counts(condition)
-    return per_country
-
-
-#: Each chart by its name in the URL: the figures it needs, and how it is drawn.
-CHARTS: dict[str, tuple[Callable[[Condition], Awaitable[Any]], Callable[[Any], bytes]]] = {
-    "returns-by-quarter": (aggregate.returns_by_quarter, returns_by_quarter),
-    "completion-by-country": (_completion, completion_by_country),
-    "disbursed-by-category": (aggregate.disbursed, disbursed_by_category),
-    "scores-by-month": (aggregate.scores_by_month, scores_by_month),
+#: Each chart by its name in the URL: the figure it draws, and how.
+CHARTS: dict[str, tuple[aggregate.Figure, Callable[[Any], bytes]]] = {
+    "returns-by-quarter": (aggregate.Figure.returns_by_quarter, returns_by_quarter),
+    "completion-by-country": (aggregate.Figure.completion_by_country, completion_by_country),
+    "disbursed-by-category": (aggregate.Figure.disbursed, disbursed_by_category),
+    "scores-by-month": (aggregate.Figure.scores_by_month, scores_by_month),
 }
 
 
@@ -161,7 +156,5 @@ async def draw(name: str, *, caller: Caller, filters: OutcomeFilter) -> bytes:
     """The chart ``name`` over the cases in the caller's reach that the filters select."""
     if name not in CHARTS:
         raise NotFound(f"no such chart; there are {', '.join(sorted(CHARTS))}")
-    figures, drawing = CHARTS[name]
-    async with database.snapshot():
-        data = await figures(cases_in_scope(caller, filters))
-    return drawing(data)
+    figure, drawing = CHARTS[name]
+    return drawing(await aggregate.one_figure(figure, caller=caller, filters=filters))

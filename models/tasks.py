@@ -4,18 +4,15 @@ reintegration, one monthly report per month of support that has none yet."""
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
-
-from piccolo.query import Select
+from datetime import date
 
 from models import clock
-from models.cases import rules
 from models.cases.reach import within_reach
-from models.cases.records import Row
+from models.cases.rules import MONTHS_OF_SUPPORT
 from models.cases.tables import Case, Status
-from models.followup.tables import Report
+from models.followup.due import month_due_on, month_is_due
+from models.followup.progress import months_reported
 from models.organisations import Caller
 
 
@@ -29,13 +26,8 @@ class Task:
     overdue: bool
 
 
-def month_due_on(arrived_on: date, month: int) -> date:
-    """Month ``month`` of support ends the day before the same date ``month`` months on."""
-    return rules.add_months(arrived_on, month) - timedelta(days=1)
-
-
 def monthly_report_tasks(
-    case: Row, reported: set[int], *, today: date, grace_days: int
+    case: dict, reported: set[int], *, today: date, grace_days: int
 ) -> list[Task]:
     return [
         Task(
@@ -43,34 +35,19 @@ def monthly_report_tasks(
             case_id=case["id"],
             case_reference=case["reference"],
             month=month,
-            due_on=(due := month_due_on(case["arrived_on"], month)),
-            overdue=today > due + timedelta(days=grace_days),
+            due_on=month_due_on(case["arrived_on"], month),
+            overdue=month_is_due(case["arrived_on"], month, today=today, grace_days=grace_days),
         )
-        for month in range(1, rules.SUPPORT_MONTHS + 1)
+        for month in MONTHS_OF_SUPPORT
         if month not in reported
     ]
 
 
-async def months_reported(cases: list[uuid.UUID] | Select) -> dict[uuid.UUID, set[int]]:
-    """The months with a report, of a few cases by id or of all those a query selects
-    (a sweep's: its ids would overflow the engines' parameter limits)."""
-    reported: dict[uuid.UUID, set[int]] = defaultdict(set)
-    if isinstance(cases, Select) or cases:
-        rows = (
-            await Report.select(Report.case, Report.month)
-            .distinct()
-            .where(Report.case.is_in(cases))
-        )
-        for row in rows:
-            reported[row["case"]].add(row["month"])
-    return reported
-
-
-async def tasks_for(cases: list[Row], *, grace_days: int, today: date | None = None) -> list[Task]:
+async def tasks_for(cases: list[dict], *, grace_days: int) -> list[Task]:
     """The open tasks of these cases (those in reintegration), in two queries at most."""
     active = [case for case in cases if case["status"] == Status.reintegration]
     reported = await months_reported([case["id"] for case in active])
-    today = today or clock.today()
+    today = clock.today()
     return [
         task
         for case in active

@@ -1,4 +1,6 @@
-"""Shared checks of follow-up records: the case must be in its support window."""
+"""The plan's rules for reports and payments: the case is followed up, records fall inside
+its support window, and a payment may not take its category over the plan's budget
+without the return organisation's approval."""
 
 from __future__ import annotations
 
@@ -24,3 +26,9 @@ def inside_support_window(field: str, value: date, case: Row) -> DateChecks:
     if case["support_ends_on"] is not None and value >= case["support_ends_on"]:
         checks.errors.append((field, "must be before support_ends_on"))
     return checks
+
+
+def over_budget(*, spent: int, planned: int, amount: int) -> bool:
+    """Would a payment of ``amount`` take its category above the plan's budget, ``spent``
+    counting every payment of the category not rejected (in hundredths, one currency)?"""
+    return spent + amount > planned

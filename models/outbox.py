@@ -1,5 +1,8 @@
 """Events written in the transaction of the change they report (the outbox), for the
-webhooks to deliver later. Events carry ids and facts of the case, never personal data."""
+webhooks to deliver later. Events carry ids and facts of the case, never personal data.
+
+Every write of the domain may raise an event, so the outbox sits at the bottom of the
+layers; delivering events is the top's (``models/events``)."""
 
 from __future__ import annotations
 
@@ -8,11 +11,31 @@ import uuid
 from typing import Any
 
 import msgspec
+from piccolo.columns import UUID, Boolean, Text, Timestamptz, Varchar
+from piccolo.table import Table
 
 from models import clock, database
-from models.events.tables import Event
 
 log = logging.getLogger(__name__)
+
+
+class Event(Table):
+    """Written in the transaction of the change it reports; delivered later."""
+
+    id = UUID(primary_key=True)
+    #: e.g. ``case.opened``, ``payment.pending_approval``, ``followup.overdue``.
+    type = Varchar(length=40, index=True)
+    case_id = UUID(null=True, default=None, index=True)
+    case_reference = Varchar(length=20, null=True, default=None)
+    occurred_at = Timestamptz(index=True)
+    #: JSON without personal data.
+    data = Text(default="{}")
+    #: Makes an event of a sweep unique (e.g. ``followup.overdue:<case>:3``): two job
+    #: processes raise it once.
+    dedupe_key = Varchar(length=120, null=True, default=None, unique=True)
+    #: Set once deliveries to every interested webhook have been planned.
+    fanned_out = Boolean(default=False, index=True)
+
 
 #: Every event type, and what it reports.
 EVENT_TYPES = {
@@ -30,6 +53,7 @@ EVENT_TYPES = {
     "followup.escalated": "two consecutive months have no report (to the return organisation)",
     "reflection.ending": "the reflection period ends within seven days",
     "support.ended": "the six-month support window closed",
+    "story.drafting_locked": "drafting stories from the case locked after refused texts (to its opener)",
 }
 
 
