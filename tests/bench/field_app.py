@@ -26,19 +26,14 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
-import tempfile
 import time
-from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from models.settings import Settings
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE, Harness
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE
 from tests.browser.phone import PIN, Phone
+from tests.browser.standalone import served_tracker
 from tests.browser.tracker import Tracker
-from tests.conftest import _migrate, _run_apart
-from tests.reliability.server import Server
 
 KBIT = 1000 / 8
 SLOW_NETWORK = {
@@ -141,16 +136,7 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=20, help="cases in reintegration (≥ 20)")
     parser.add_argument("--cpu", type=float, default=4, help="CPU slowdown of the page")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="field-app-bench-"))
-    harness = Harness()
-    settings = Settings(
-        database_url=f"sqlite:///{folder / 'tracker.sqlite'}", data_dir=folder / "data"
-    )
-    _run_apart(_migrate(settings))
-    server = Server(settings, folder, TRACKER_RATE_LIMIT="0")
-    harness.run(server.start())
-    try:
-        tracker = Tracker(harness, server, settings, folder)
+    with served_tracker(TRACKER_RATE_LIMIT="0") as tracker:
         partner = tracker.worker()
         case_ids = [tracker.case(partner).id for _ in range(args.cases)]
         code = tracker.enrolment_code(partner)
@@ -163,10 +149,6 @@ def main() -> None:
             phone.page.close()
             drained = drain(cached_phone, cdp, case_ids[: REPORTS // 5])  # five months a case
             browser.close()
-    finally:
-        harness.run(server.stop())
-        harness.close()
-        shutil.rmtree(folder, ignore_errors=True)
 
     print(f"400 kbit/s down and up, 400 ms latency, CPU ×{args.cpu:g}, {args.cases} cases")
     print("| measure | goal | result |\n|---|---:|---:|")

@@ -122,6 +122,7 @@ function Months({ i18n, world, record, support, open }) {
           ${mine.length === 0 && html`<p class="muted">${i18n.t("case.no_report")}</p>`}
           ${open &&
           started &&
+          mine.length === 0 &&
           html`<a class="button secondary" href=${`#/case/${record.id}/report?month=${month}`}>
             ${i18n.t("case.file_report")}
           </a>`}
