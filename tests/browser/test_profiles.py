@@ -71,6 +71,33 @@ def test_a_revoked_token_wipes_the_profile(phone, tracker):
     expect(page.get_by_role("heading", name="Add a worker to this phone")).to_be_visible()
 
 
+def test_an_expired_token_keeps_everything_until_the_worker_enrols_again(phone, tracker):
+    partner = tracker.worker()
+    case = tracker.case(partner)
+    page = phone.page
+    phone.enrol(tracker.enrolment_code(partner))
+    phone.offline()
+    phone.open_case(case.family_name)
+    page.get_by_role("link", name="File the report").first.click()
+    page.get_by_label("By phone").check()
+    page.get_by_role("button", name="Save").click()
+    phone.wait_for_screen(f"{case.given_name} {case.family_name}")
+    tracker.leave_phones_unused(partner, days=91)
+    phone.offline(False)
+
+    phone.go("Outbox")
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_role("heading", name="Enrol this phone again")).to_be_visible()
+    assert phone.waiting() == "1 record waits on this phone."
+    page.get_by_label("Enrolment code").fill(tracker.enrolment_code(partner))
+    page.get_by_role("button", name="Use this code").click()
+    expect(page.get_by_role("heading", name="Enrol this phone again")).to_have_count(0)
+
+    expect(page.get_by_test_id("waiting-count")).to_have_text("0 records wait on this phone.")
+    reports = tracker.get(partner, f"/api/v1/cases/{case.id}/reports")["items"]
+    assert [report["contact"] for report in reports] == ["phone"]
+
+
 def test_signing_out_refuses_while_records_wait_unless_confirmed_twice(phone, tracker):
     partner = tracker.worker()
     case = tracker.case(partner)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from models import keys, schema
+from models import clock, keys, schema
 from models.organisations import OrganisationKind, add_organisation, add_user
 from models.settings import Settings
 from tests.api.conftest import Journey, days_ago
@@ -146,6 +147,17 @@ class Tracker:
                 await revoke_device(caller=None, device_id=device.id)
 
         self.in_database(revoke)
+
+    def leave_phones_unused(self, worker: Worker, days: int) -> None:
+        """The worker's phones were last seen ``days`` ago (their tokens expire at 90)."""
+        from models.organisations import ApiToken
+
+        async def age() -> None:
+            await ApiToken.update(
+                {ApiToken.last_seen_at: clock.now() - timedelta(days=days)}
+            ).where(ApiToken.user == worker.user_id, ApiToken.device_name.is_not_null())
+
+        self.in_database(age)
 
     def api(self, worker: Worker) -> httpx.Client:
         return httpx.Client(base_url=self.url, headers=worker.headers, timeout=30)
