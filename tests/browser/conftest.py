@@ -117,7 +117,9 @@ def tracker(
             drop()
 
 
-@pytest.fixture(scope="session")
+# Module-scoped: while Playwright's sync API is open, its event loop counts as running in
+# the main thread, and the async tests of other modules could not start theirs.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium")
@@ -125,7 +127,7 @@ def playwright() -> Iterator[Playwright]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
     yield launched

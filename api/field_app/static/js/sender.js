@@ -1,7 +1,7 @@
 // Sends the outbox one record at a time and applies each answer (see outbox.js).
 
 import { NetworkError, unauthorised } from "./api.js";
-import { afterAnswer, nextDue } from "./outbox.js";
+import { afterAnswer, nextDue, wake } from "./outbox.js";
 
 // What an answer means for the record sent.
 export function classify(answer, kind) {
@@ -63,6 +63,7 @@ export function createSender({
   let running = null;
   let again = false;
   let stopped = false;
+  let wokenAt = 0;
 
   async function request(entry) {
     if (entry.kind !== "receipt") return api.post(PATHS[entry.kind](entry), entry.body);
@@ -74,7 +75,7 @@ export function createSender({
 
   // Apply an answer to the entry as it is now (the worker may have dropped it meanwhile,
   // or "Sync now" woken it), never to the copy read before sending.
-  async function settle(sent, outcome) {
+  async function settle(sent, outcome, sentAt) {
     if (outcome.type === "conflict") outcome.server = await serverVersion(api, sent);
     const smaller =
       outcome.type === "shrink" ? await shrink(await store.blob(sent.id), sent.shrink + 1) : null;
@@ -101,7 +102,10 @@ export function createSender({
         });
         return;
       }
-      await store.write({ outbox: { put: [afterAnswer(entry, outcome, now(), random)] } });
+      let next = afterAnswer(entry, outcome, now(), random);
+      // "Sync now" while it was on its way: it goes again at once, not after a backoff.
+      if (outcome.type === "retry" && wokenAt >= sentAt) next = { ...next, next_at: 0 };
+      await store.write({ outbox: { put: [next] } });
     });
   }
 
@@ -110,19 +114,20 @@ export function createSender({
       const due = nextDue(await store.outboxSchedule(), now());
       if (!due) return;
       const entry = await store.outboxEntry(due.id);
+      const sentAt = Date.now();
       let outcome;
       try {
         outcome = classify(await request(entry), entry.kind);
       } catch (error) {
         if (!(error instanceof NetworkError)) throw error;
         // No answer at all: the network is gone, so the others wait for the next try.
-        await settle(entry, { type: "retry", reason: "network" });
+        await settle(entry, { type: "retry", reason: "network" }, sentAt);
         return;
       }
       if (stopped) return;
       if (outcome.type === "revoked") return onRevoked();
       if (outcome.type === "expired") return onExpired();
-      await settle(entry, outcome);
+      await settle(entry, outcome, sentAt);
     }
   }
 
@@ -145,6 +150,11 @@ export function createSender({
         }
       })();
       return running;
+    },
+    // Every waiting entry goes at once, the one on its way too if it fails ("Sync now").
+    wake() {
+      wokenAt = Date.now();
+      return wake(store);
     },
     stop() {
       stopped = true;

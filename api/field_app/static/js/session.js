@@ -4,7 +4,6 @@
 
 import { NetworkError, createApi } from "./api.js";
 import { FIELD_KINDS } from "./enrolment.js";
-import { wake } from "./outbox.js";
 import { shrink } from "./photo.js";
 import { getProfile, updateProfile, wipeProfile } from "./profiles.js";
 import { createSender } from "./sender.js";
@@ -148,7 +147,7 @@ export async function startSession({ profile, key, store = null, onEnd }) {
     },
     lock: () => end("locked"),
     async syncNow() {
-      await wake(store);
+      await sender.wake();
       await run({ pullNow: true });
     },
     // Signing out forgets the token on the tracker too (when it can be reached).
