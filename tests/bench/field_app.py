@@ -143,28 +143,35 @@ def main() -> None:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
             context, phone, first = first_load(browser, tracker, code, args.cases, args.cpu)
+            phone.page.close()  # the app is installed; the phone opens it again
             cached_phone, cdp, cached = from_cache(
                 context, tracker, partner.name, args.cases, args.cpu
             )
-            phone.page.close()
             drained = drain(cached_phone, cdp, case_ids[: REPORTS // 5])  # five months a case
             browser.close()
 
+    rows = [
+        ("first load: bytes received", "", f"{first['bytes'] / 1024:.0f} KiB"),
+        ("first load: enrolment link to the PIN screen", "", f"{first['shell']:.1f} s"),
+        (
+            "first load: to a usable task list",
+            f"≤ {GOALS['first']:g} s",
+            f"{first['usable']:.1f} s",
+        ),
+        ("from cache: bytes received", "", f"{cached['bytes'] / 1024:.0f} KiB"),
+        ("from cache: opening to the lock screen", "", f"{cached['lock']:.2f} s"),
+        ("from cache: the PIN to the task list", "", f"{cached['unlock']:.2f} s"),
+        (
+            "from cache: to a usable task list",
+            f"≤ {GOALS['cached']:g} s",
+            f"{cached['usable']:.2f} s",
+        ),
+        (f"outbox drained ({drained['waiting']})", f"≤ {GOALS['drain']:g} s", f"{drained['drained']:.1f} s"),
+    ]
     print(f"400 kbit/s down and up, 400 ms latency, CPU ×{args.cpu:g}, {args.cases} cases")
     print("| measure | goal | result |\n|---|---:|---:|")
-    print(f"| first load: bytes received | | {first['bytes'] / 1024:.0f} KiB |")
-    print(f"| first load: enrolment link to PIN screen | | {first['shell']:.1f} s |")
-    print(
-        f"| first load: to a usable task list | ≤ {GOALS['first']:g} s | {first['usable']:.1f} s |"
-    )
-    print(f"| from cache: bytes received | | {cached['bytes'] / 1024:.0f} KiB |")
-    print(
-        f"| from cache: opening to the lock screen | ≤ {GOALS['cached']:g} s | {cached['lock']:.2f} s |"
-    )
-    print(f"| from cache: PIN to the task list | | {cached['unlock']:.2f} s |")
-    print(
-        f"| outbox of {REPORTS} reports drained ({drained['waiting']}) | ≤ {GOALS['drain']:g} s | {drained['drained']:.1f} s |"
-    )
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":
