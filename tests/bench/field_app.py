@@ -166,7 +166,11 @@ def main() -> None:
             f"≤ {GOALS['cached']:g} s",
             f"{cached['usable']:.2f} s",
         ),
-        (f"outbox drained ({drained['waiting']})", f"≤ {GOALS['drain']:g} s", f"{drained['drained']:.1f} s"),
+        (
+            f"outbox drained ({drained['waiting']})",
+            f"≤ {GOALS['drain']:g} s",
+            f"{drained['drained']:.1f} s",
+        ),
     ]
     print(f"400 kbit/s down and up, 400 ms latency, CPU ×{args.cpu:g}, {args.cases} cases")
     print("| measure | goal | result |\n|---|---:|---:|")
