@@ -20,6 +20,7 @@ from api import (
     console,
     enrolment,
     field_app,
+    outcome_review,
     outcomes,
     problems,
     rate_limits,
@@ -62,6 +63,7 @@ API_HANDLERS = [
     *stories.HANDLERS,
     *story_drafting.HANDLERS,
     *outcomes.HANDLERS,
+    *outcome_review.HANDLERS,
     *webhooks.HANDLERS,
     *enrolment.HANDLERS,
 ]

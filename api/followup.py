@@ -110,7 +110,9 @@ async def list_tasks(
     cursor: FromQuery[str | None] = None,
     limit: Limit = DEFAULT_LIMIT,
 ) -> Response[TaskPage]:
-    """Open monthly-report tasks of the cases in reintegration (``limit`` counts cases)."""
+    """Open tasks (``limit`` counts cases): a ``monthly_report`` for each month of support
+    without a report; for the return organisation and the partner, an
+    ``outcome_correction`` while a closed case's outcome report is returned."""
     tasks, following = await open_tasks(
         caller=caller,
         grace_days=settings.report_grace_days,

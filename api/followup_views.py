@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import date, datetime
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from api.case_views import CaseRead, View, case_view
 from models.cases.money import from_hundredths
@@ -55,12 +57,21 @@ class PaymentRead(View, kw_only=True):
 
 
 class TaskRead(View, kw_only=True):
+    """A task: ``monthly_report`` (with ``month``, ``due_on``, ``overdue``) or
+    ``outcome_correction`` (with ``version``, ``returned_at``, ``comment``)."""
+
+    #: monthly_report | outcome_correction
     kind: str
     case_id: uuid.UUID
     case_reference: str
-    month: int
-    due_on: date
-    overdue: bool
+    month: int | UnsetType = UNSET
+    due_on: date | UnsetType = UNSET
+    overdue: bool | UnsetType = UNSET
+    #: The outcome report's version returned, when, and what to correct (null once the
+    #: person's data was erased).
+    version: int | UnsetType = UNSET
+    returned_at: datetime | UnsetType = UNSET
+    comment: str | UnsetType | None = UNSET
 
 
 class ReportPage(msgspec.Struct):
@@ -134,14 +145,7 @@ def payment_view(row: dict) -> PaymentRead:
 
 
 def task_view(task: Task) -> TaskRead:
-    return TaskRead(
-        kind=task.kind,
-        case_id=task.case_id,
-        case_reference=task.case_reference,
-        month=task.month,
-        due_on=task.due_on,
-        overdue=task.overdue,
-    )
+    return TaskRead(**dataclasses.asdict(task))
 
 
 def sync_view(page: SyncPage, next_token: str) -> SyncRead:

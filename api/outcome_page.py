@@ -1,10 +1,13 @@
 """The outcome report as a printable HTML page: plain tables, print CSS, no script.
-Every value is escaped, those typed by people (the closure note) above all."""
+Every value is escaped, those typed by people (the closure note, the review's notes and
+comments) above all."""
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
+
+from msgspec import UnsetType
 
 from models.outcomes.report import MonthOutcome, PaymentTotal, Shown
 
@@ -136,6 +139,24 @@ def _versions(shown: Shown) -> str:
     return f"<ul>{items}</ul>"
 
 
+def _review(shown: Shown) -> str:
+    review = shown.review
+    version = f", version {review.version}" if review.version is not None else ""
+    rows = [
+        _row(
+            [
+                escape(step.at.isoformat(timespec="minutes")),
+                _text(step.action),
+                str(step.version),
+                "" if isinstance(step.comment, UnsetType) else _text(step.comment),
+            ]
+        )
+        for step in review.history
+    ]
+    steps = _table(["When", "Step", "Version", "Note or comment"], rows) if rows else ""
+    return f"<p>{_text(review.status)}{escape(version)}</p>{steps}"
+
+
 def render(shown: Shown) -> str:
     report = shown.report
     if shown.version is None:
@@ -190,6 +211,8 @@ def render(shown: Shown) -> str:
         budget,
         "<h2>Versions</h2>",
         _versions(shown),
+        "<h2>Review</h2>",
+        _review(shown),
         "</main>",
         f"<footer><p>{escape(_score_note(report.score_version))}</p></footer>",
         "</body></html>",

@@ -4,6 +4,7 @@ their charts as SVG."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from datetime import date, datetime
@@ -15,6 +16,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
+from msgspec import UNSET, UnsetType
 
 from api import outcome_charts, outcome_page
 from api.answers import answers
@@ -46,10 +48,34 @@ class VersionRead(msgspec.Struct, kw_only=True):
     created_at: datetime
 
 
+class ReviewStepRead(msgspec.Struct, kw_only=True):
+    at: datetime
+    organisation_id: uuid.UUID
+    #: submitted | accepted | returned
+    action: str
+    #: The version submitted or decided.
+    version: int
+    #: The submission's note or the decision's comment (null when none was given, or
+    #: erased); left out for a role that does not see it.
+    comment: str | UnsetType | None = UNSET
+
+
+class ReviewRead(msgspec.Struct, kw_only=True):
+    """The review of the case's report (of all its versions), which the return
+    organisation submits and the case's opener accepts or returns."""
+
+    #: not_submitted | submitted | returned | accepted
+    status: str
+    #: The frozen version the status concerns; null before the case is closed.
+    version: int | None
+    history: list[ReviewStepRead]
+
+
 class OutcomeReportRead(OutcomeReport, kw_only=True):
     #: The frozen version shown; null for the report as the records stand now.
     version: int | None
     versions: list[VersionRead]
+    review: ReviewRead
 
 
 def report_view(shown: report.Shown) -> OutcomeReportRead:
@@ -60,6 +86,11 @@ def report_view(shown: report.Shown) -> OutcomeReportRead:
             VersionRead(version=v.version, reason=v.reason, created_at=v.created_at)
             for v in shown.versions
         ],
+        review=ReviewRead(
+            status=shown.review.status,
+            version=shown.review.version,
+            history=[ReviewStepRead(**dataclasses.asdict(s)) for s in shown.review.history],
+        ),
     )
 
 

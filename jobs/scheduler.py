@@ -48,6 +48,12 @@ JOBS = [
         misfire_grace_time=3600,
     ),
     Job(
+        id="outcome_review_sweep",
+        run=sweeps.outcome_review,
+        trigger=IntervalTrigger(hours=1),
+        misfire_grace_time=3600,
+    ),
+    Job(
         id="webhook_delivery",
         run=webhooks.deliver,
         trigger=IntervalTrigger(seconds=20),

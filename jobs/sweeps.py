@@ -1,4 +1,5 @@
-"""The sweeps as jobs: each passes today's date and the settings to the domain sweep."""
+"""The sweeps as jobs: each passes today's date (or the instant) and the settings to the domain
+sweep."""
 
 from __future__ import annotations
 
@@ -26,4 +27,10 @@ async def reflection(settings: Settings) -> int:
 async def support(settings: Settings) -> int:
     raised = await sweeps.support_sweep(today=clock.today())
     log.info("end-of-support sweep: %d events", raised)
+    return raised
+
+
+async def outcome_review(settings: Settings) -> int:
+    raised = await sweeps.outcome_review_sweep(now=clock.now())
+    log.info("outcome review sweep: %d events", raised)
     return raised

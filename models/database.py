@@ -33,6 +33,7 @@ LOCKS = {
     "followup-sweep": 7_302_118_901,
     "reflection-sweep": 7_302_118_902,
     "support-sweep": 7_302_118_903,
+    "outcome-review-sweep": 7_302_118_904,
 }
 
 

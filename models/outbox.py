@@ -54,6 +54,11 @@ EVENT_TYPES = {
     "reflection.ending": "the reflection period ends within seven days",
     "support.ended": "the six-month support window closed",
     "story.drafting_locked": "drafting stories from the case locked after refused texts (to its opener)",
+    "outcome.submitted": "the return organisation submitted the outcome report for review",
+    "outcome.accepted": "the case's opener accepted the outcome report submitted",
+    "outcome.returned": "the case's opener returned the outcome report for correction",
+    "outcome.not_submitted": "an outcome report waits 30 days to be submitted (to the return organisation)",
+    "outcome.review_pending": "an outcome report submitted waits 30 days for review (to the case's opener)",
 }
 
 

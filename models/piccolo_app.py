@@ -12,7 +12,7 @@ from models.events.tables import Delivery, DeliveryAttempt, Webhook
 from models.followup.tables import TABLES as FOLLOWUP_TABLES
 from models.organisations import ApiToken, Organisation, User
 from models.outbox import Event
-from models.outcomes.tables import FrozenOutcomeReport
+from models.outcomes.tables import TABLES as OUTCOME_TABLES
 from models.people.tables import TABLES as PEOPLE_TABLES
 from models.stories.tables import Story, StoryDrafting
 
@@ -31,7 +31,7 @@ APP_CONFIG = AppConfig(
         ReachLoss,
         Story,
         StoryDrafting,
-        FrozenOutcomeReport,
+        *OUTCOME_TABLES,
         Event,
         Webhook,
         Delivery,

@@ -86,5 +86,6 @@ async def changes_since(*, caller: Caller, since: int, limit: int, grace_days: i
 
     touched = {row["case"] for row in page.reports} - present
     extra = await Case.select().where(Case.id.is_in(list(touched))) if touched else []
-    page.tasks = await tasks_for([r.case for r in page.cases] + extra, grace_days=grace_days)
+    cases = [r.case for r in page.cases] + extra
+    page.tasks = await tasks_for(cases, caller=caller, grace_days=grace_days)
     return page

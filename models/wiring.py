@@ -10,6 +10,7 @@ from models import hooks
 from models.followup.erasure import erase_followup
 from models.followup.progress import add_months_reported
 from models.outcomes.frozen import amend_if_closed, erase_closure_notes, freeze_on_closure
+from models.outcomes.review import erase_review_comments
 from models.stories.lifecycle import retire_stories_of
 
 
@@ -21,4 +22,5 @@ def wire() -> None:
     hooks.story_consent_withdrawn.connect(retire_stories_of)
     hooks.personal_data_erased.connect(erase_followup)
     hooks.personal_data_erased.connect(erase_closure_notes)
+    hooks.personal_data_erased.connect(erase_review_comments)
     hooks.personal_data_erased.connect(retire_stories_of)

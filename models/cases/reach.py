@@ -37,6 +37,9 @@ SEES_REPRESENTATIVE = frozenset({Role.opener, Role.return_org, Role.partner})
 SEES_GOALS = frozenset({Role.opener, Role.return_org, Role.partner})
 SEES_NOTES = frozenset({Role.opener, Role.return_org})
 SEES_REFLECTION_HISTORY = frozenset({Role.opener})
+#: Roles that see what a review of the outcome report asks to correct: the partner
+#: corrects too. The notes of submissions are notes of the case (``SEES_NOTES``).
+SEES_REVIEW_COMMENTS = frozenset({Role.opener, Role.return_org, Role.partner})
 
 #: Who may do what, once the case is within reach.
 MAY: dict[str, frozenset[Role]] = {
@@ -53,6 +56,8 @@ MAY: dict[str, frozenset[Role]] = {
     "decide_payment": frozenset({Role.return_org}),
     "read_story_drafting": frozenset({Role.opener}),
     "unlock_story_drafting": frozenset({Role.opener}),
+    "submit_outcome_report": frozenset({Role.return_org}),
+    "review_outcome_report": frozenset({Role.opener}),
 }
 
 

@@ -36,7 +36,12 @@ def retry_delay(attempts: int) -> timedelta:
 
 
 #: Events meant for one role on the case only.
-ONLY_TO = {"followup.escalated": Role.return_org, "story.drafting_locked": Role.opener}
+ONLY_TO = {
+    "followup.escalated": Role.return_org,
+    "story.drafting_locked": Role.opener,
+    "outcome.not_submitted": Role.return_org,
+    "outcome.review_pending": Role.opener,
+}
 
 
 def _reaches(webhook: dict, kind: str, event: dict, case: dict | None) -> bool:

@@ -1,5 +1,6 @@
 """Sweeps over all due work, set-based: overdue follow-up months, reflection periods
-about to end, support windows that closed. Each reads its cases in one or two queries
+about to end, support windows that closed, outcome reports waiting to be submitted or
+reviewed. Each reads its cases in one or two queries
 and writes its events a batch per statement, however many cases there are. Each raises
 its events once, however often it runs and in however many processes (the events'
 unique keys decide)."""
@@ -7,7 +8,7 @@ unique keys decide)."""
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from models import database
@@ -17,8 +18,16 @@ from models.cases.tables import Case, Status
 from models.followup.due import month_due_on, month_is_due
 from models.followup.progress import months_reported
 from models.outbox import Due, emit_due
+from models.outcomes.tables import OutcomeReview, ReviewStatus
 
 REFLECTION_WARNING_DAYS = 7
+#: Days an outcome report waits to be submitted, or to be reviewed, before a reminder.
+REVIEW_REMINDER_DAYS = 30
+#: The reminder of a review that waits in each status.
+REMINDER_OF = {
+    ReviewStatus.not_submitted: "outcome.not_submitted",
+    ReviewStatus.submitted: "outcome.review_pending",
+}
 
 log = logging.getLogger(__name__)
 
@@ -130,5 +139,38 @@ async def support_sweep(*, today: date) -> int:
                     f"support.ended:{case['id']}",
                 )
                 for case in cases
+            ]
+        )
+
+
+async def outcome_review_sweep(*, now: datetime) -> int:
+    """``outcome.not_submitted`` (for the return organisation) when a closed case's report,
+    or a new version of it, waits 30 days without a submission; ``outcome.review_pending``
+    (for the case's opener) when a submitted report waits 30 days without a decision. Once
+    per version and wait: a report submitted again waits anew."""
+    async with database.lock("outcome-review-sweep", wait=False) as mine:
+        if not mine:
+            return 0
+        waiting = await OutcomeReview.select(
+            OutcomeReview.id,
+            OutcomeReview.case.reference.as_alias("reference"),
+            OutcomeReview.status,
+            OutcomeReview.version,
+            OutcomeReview.since,
+        ).where(
+            OutcomeReview.status.is_in(list(REMINDER_OF)),
+            OutcomeReview.since <= now - timedelta(days=REVIEW_REMINDER_DAYS),
+        )
+        return await emit_due(
+            [
+                Due(
+                    REMINDER_OF[review["status"]],
+                    review["id"],
+                    review["reference"],
+                    {"version": review["version"], "waiting_since": review["since"]},
+                    f"{REMINDER_OF[review['status']]}:{review['id']}:{review['version']}:"
+                    f"{int(review['since'].timestamp())}",
+                )
+                for review in waiting
             ]
         )

@@ -6,7 +6,7 @@ without it a database that holds sealed values cannot be migrated."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
-from models import keys, vault
+from models import keys, sealing, vault
 from models.errors import ConfigurationError
 
 ID = "2026-12-01T22:00:00:000000"
@@ -18,15 +18,18 @@ async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="tracker", description=DESCRIPTION)
 
     async def seal_again():
+        # The tables as they stand at this migration: later ones do not exist yet.
+        tables = [table for table in keys.sealed_tables() if await table.table_exists()]
         if not vault.is_loaded():
-            for table in keys.sealed_tables():
+            for table in tables:
                 if await table.exists():
                     raise ConfigurationError(
                         "sealing values again needs the data key: set TRACKER_DATA_KEY or "
                         "put the key file in the data folder, then migrate"
                     )
             return
-        await keys.reseal_everything()
+        for table in tables:
+            await sealing.reseal(table)
 
     manager.add_raw(seal_again)
     return manager

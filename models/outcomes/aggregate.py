@@ -27,7 +27,7 @@ from models.cases.tables import Case, Status
 from models.followup.due import due_by, month_is_due
 from models.followup.tables import DISBURSED, Payment
 from models.organisations import Caller
-from models.outcomes import scoring
+from models.outcomes import review_figures, scoring
 from models.outcomes.queries import (
     Condition,
     OutcomeFilter,
@@ -42,6 +42,7 @@ from models.outcomes.queries import (
     report_row,
 )
 from models.outcomes.report import PaymentTotal, category_order
+from models.outcomes.review_figures import ReviewFigures
 
 #: Months whose mean composite score the figures single out.
 MILESTONES = (3, 6)
@@ -114,6 +115,8 @@ class Outcomes(msgspec.Struct, kw_only=True):
     payments: list[PaymentTotal]
     returns_by_quarter: list[QuarterReturns]
     scores: Scores
+    #: The review of closed cases' outcome reports.
+    review: ReviewFigures
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -299,6 +302,7 @@ async def outcomes(
             payments=await disbursed(condition),
             returns_by_quarter=await returns_by_quarter(condition),
             scores=await scores_by_month(condition),
+            review=await review_figures.review_figures(condition),
         )
 
 
@@ -347,6 +351,7 @@ CSV_COLUMNS = (
     "disbursed",
     "composite_month_3",
     "composite_month_6",
+    *review_figures.CSV_COLUMNS,
 )
 
 
@@ -364,7 +369,7 @@ def _csv(rows: list[tuple[Any, ...]]) -> str:
 async def _page_rows(
     cases: list[dict[str, Any]], *, today: date, grace_days: int
 ) -> list[tuple[Any, ...]]:
-    """The CSV rows of one page of cases, in two more queries."""
+    """The CSV rows of one page of cases, in three more queries."""
     model = scoring.current()
     ids = [case["id"] for case in cases]
     reported: dict[uuid.UUID, dict[int, dict[str, Any]]] = defaultdict(dict)
@@ -384,6 +389,8 @@ async def _page_rows(
     payments: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
     for row in paid:
         payments[row["case"]].append(row)
+    reviews = await review_figures.csv_columns(ids)
+    no_review = ("",) * len(review_figures.CSV_COLUMNS)
     rows = []
     for case in cases:
         months = reported[case["id"]]
@@ -421,6 +428,7 @@ async def _page_rows(
                     for p in payments[case["id"]]
                 ),
                 *("" if composite[m] is None else f"{composite[m]:.3f}" for m in MILESTONES),
+                *reviews.get(case["id"], no_review),
             )
         )
     return rows

@@ -28,6 +28,7 @@ from models.followup.tables import DISBURSED, Payment, PaymentStatus
 from models.organisations import Caller
 from models.outcomes import scoring
 from models.outcomes.queries import INDICATORS, latest_reports, report_row
+from models.outcomes.review_state import Review, review_of
 from models.outcomes.versions import Version, body_of, versions_of
 
 #: Roles that read a case's outcome report: not a centre reading the case for a story.
@@ -111,11 +112,12 @@ class OutcomeReport(msgspec.Struct, kw_only=True):
 @dataclass(frozen=True)
 class Shown:
     """A report as one caller is shown it: the current one (``version`` None) or a frozen
-    version, with the list of every frozen version."""
+    version, with the list of every frozen version and the review of the case's report."""
 
     report: OutcomeReport
     version: int | None
     versions: list[Version]
+    review: Review
 
 
 def _score(row: dict[str, Any], model: scoring.ScoringModel) -> MonthScore:
@@ -234,6 +236,21 @@ def as_seen_by(report: OutcomeReport, roles: frozenset[Role]) -> OutcomeReport:
     return msgspec.structs.replace(report, closure_note=UNSET)
 
 
+async def shown(case: Row, roles: frozenset[Role], *, version: int | None = None) -> Shown:
+    """The report of ``case`` now, or its frozen ``version``, as ``roles`` may see it."""
+    case_id = case["id"]
+    if version is None:
+        report = await build(case)
+    else:
+        report = await body_of(case_id, version, as_type=OutcomeReport)
+    return Shown(
+        report=as_seen_by(report, roles),
+        version=version,
+        versions=await versions_of(case_id),
+        review=await review_of(case_id, roles),
+    )
+
+
 async def read(*, caller: Caller, case_id: uuid.UUID, version: int | None = None) -> Shown:
     """The case's outcome report now, or its frozen ``version``, as the caller may see it."""
     async with database.snapshot():
@@ -242,10 +259,6 @@ async def read(*, caller: Caller, case_id: uuid.UUID, version: int | None = None
             raise Forbidden(
                 "only the case's opener, return org or partner may read its outcome report"
             )
-        kept = await versions_of(case_id)
-        if version is None:
-            report = await build(case)
-        else:
-            report = await body_of(case_id, version, as_type=OutcomeReport)
+        report = await shown(case, roles, version=version)
     await audit.record(caller, "case.outcome_report_read", [case_id])
-    return Shown(report=as_seen_by(report, roles), version=version, versions=kept)
+    return report

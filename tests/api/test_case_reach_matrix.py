@@ -9,7 +9,9 @@ needs, so that the answer depends only on reach and role:
 - within reach, but the caller's role may not do it → ``403``, and nothing changes;
 - allowed → the route's success code, and the case changes as the contract says.
 
-The follow-up routes under a case (reports, payments, their approval) are in the matrix too.
+The follow-up routes under a case (reports, payments, their approval) and the outcome
+review (submission and review) are in the matrix too; each organisation's review queue
+holds exactly the closed cases in its reach.
 
 Reach (``models/cases/reach.py``): an authority or a centre reaches the cases it opened; a
 centre also reaches, read-only and without the person, every ``completed`` case whose
@@ -111,6 +113,16 @@ async def _with_pending_payment(journey: Journey) -> dict[str, str]:
     return ids
 
 
+async def _with_submission(journey: Journey) -> dict[str, str]:
+    response = await journey.client.post(
+        url_of(ONE_CASE + "/outcome-report/submission", {"case_id": journey.case["id"]}),
+        json={"note": "Month 4 was not visited: floods"},
+        headers=journey.return_org.headers,
+    )
+    assert response.status_code == 200, response.text
+    return {}
+
+
 @dataclass(frozen=True)
 class Rule:
     """What one case route allows, and how to call it so that an allowed call succeeds."""
@@ -120,8 +132,8 @@ class Rule:
     body: Callable[[], dict[str, Any]] | None = None  #: a fresh valid body for each call
     setup: Setup | None = None  #: records the call acts on (gives the path's other ids)
     success: int = 200
-    answers: str = "case"  #: case | export | page | record | drafting
-    becomes: str | None = None  #: the status of the case (or record) after success
+    answers: str = "case"  #: case | export | page | record | drafting | outcome_report
+    becomes: str | None = None  #: the status of the case (record, review) after success
 
 
 #: Every case route of the app, and what each role may do there (api.md, "Cases" and
@@ -198,6 +210,23 @@ EXPECTED: dict[tuple[str, str], Rule] = {
     # case's follow-up; a centre reading a completed case for a story does not get it.
     ("GET", ONE_CASE + "/outcome-report"): Rule(
         may=OPENERS | FIELD, state="reintegration", setup=_with_report
+    ),
+    # The outcome review (api.md, "Outcome review"): the return organisation submits a
+    # closed case's report, the case's opener accepts or returns it.
+    ("POST", ONE_CASE + "/outcome-report/submission"): Rule(
+        may=frozenset({RETURN_ORG}),
+        state="completed",
+        body=lambda: {"note": "Month 4 was not visited: floods"},
+        answers="outcome_report",
+        becomes="submitted",
+    ),
+    ("POST", ONE_CASE + "/outcome-report/review"): Rule(
+        may=OPENERS,
+        state="completed",
+        setup=_with_submission,
+        body=lambda: {"decision": "accepted"},
+        answers="outcome_report",
+        becomes="accepted",
     ),
     # Story drafting from a case locks after repeated refusals; its opener alone sees
     # whether it is locked and unlocks it (the drafting centres learn it when refused).
@@ -314,6 +343,18 @@ SCENARIOS: dict[str, dict[str, str | None]] = {
     },
 }
 OPENER_OF = {"authority_case": "authority", "centre_case": "centre"}
+
+
+def role_on(cast: Cast, scenario: str, organisation: str, state: str) -> str | None:
+    """The role ``organisation`` holds on the scenario's case in ``state``: once completed
+    (its person consented to story use, as in every case of the matrix), a centre that did
+    not open it reads it for stories."""
+    role = SCENARIOS[scenario][organisation]
+    if role is None and state == "completed" and cast[organisation].kind is OrganisationKind.centre:
+        return STORY_READER
+    return role
+
+
 RESIDENCE_FOR = {"authority": "asylum_seeker", "centre": "legal_residence"}
 
 #: Matrix cases where the app is known to be wrong: (scenario, organisation, method, path)
@@ -348,6 +389,8 @@ async def drive(journey: Journey, state: str, **changes: Any) -> dict[str, Any]:
     """Open a case and walk it to ``state`` through the contract's transitions."""
     if not journey.case:
         await journey.open(**changes)
+    if journey.case["status"] == state:
+        return journey.case
     steps = [journey.plan, journey.depart, journey.arrive]
     here = ORDER.index(journey.case["status"])
     there = ORDER.index(state) if state in ORDER else len(ORDER) - 1
@@ -424,6 +467,9 @@ async def as_opener_sees_it(client: httpx.AsyncClient, opener: Member, case_id: 
     if SERVES_FOLLOW_UP:
         for path in (REPORTS, PAYMENTS):
             seen[path] = (await client.get(url_of(path, ids), headers=opener.headers)).json()
+    if case["status"] in ("completed", "closed_early"):
+        report = await client.get(url_of(ONE_CASE + "/outcome-report", ids), headers=opener.headers)
+        seen["review"] = report.json()["review"]
     return seen
 
 
@@ -446,6 +492,9 @@ def assert_success(
         assert ids["record_id"] in [item["id"] for item in answer["items"]]
     elif rule.answers == "drafting":
         assert answer == {"case_id": ids["case_id"], "locked": False, "refusals": 0}
+    elif rule.answers == "outcome_report":
+        assert answer["id"] == ids["case_id"]
+        assert answer["review"]["status"] == rule.becomes
     else:
         assert rule.answers == "record"
         assert answer["id"] == (body["id"] if body and "id" in body else ids["payment_id"])
@@ -521,7 +570,7 @@ async def test_each_organisation_may_do_on_a_case_exactly_what_its_role_allows(
     await assert_outcome(
         client,
         caller=cast[organisation],
-        role=SCENARIOS[scenario][organisation],
+        role=role_on(cast, scenario, organisation, rule.state),
         method=method,
         path=path,
         ids=ids,
@@ -849,6 +898,40 @@ async def test_filters_narrow_an_organisations_list_and_never_widen_it(
             assert len(listed) == len(wanted), filters
     long_ago = "2000-01-01T00:00:00+00:00"
     assert set(await listed_ids(client, member, updated_since=long_ago)) == reach
+
+
+def reaches_for_reports(cast: Cast, organisation: str, planted: Planted) -> bool:
+    """The reach of figures and review queues: a centre's reading for stories is not in it."""
+    if cast[organisation].kind is OrganisationKind.centre:
+        return organisation == planted.opener
+    return reaches(cast, organisation, planted)
+
+
+@pytest.mark.parametrize("organisation", ORGANISATIONS)
+async def test_each_organisations_review_queue_holds_exactly_the_closed_cases_in_its_reach(
+    client, cast: Cast, organisation
+):
+    world = await plant_world(client, cast)
+    member = cast[organisation]
+    reach = {
+        case_id
+        for case_id, planted in world.items()
+        if planted.state in ("completed", "closed_early")
+        and reaches_for_reports(cast, organisation, planted)
+    }
+
+    queued: list[str] = []
+    params: dict[str, str] = {"limit": "1"}
+    while True:
+        response = await client.get(
+            "/api/v1/outcome-reviews", params=params, headers=member.headers
+        )
+        assert response.status_code == 200, response.text
+        queued += [item["case_id"] for item in response.json()["items"]]
+        if not response.json()["next_cursor"]:
+            break
+        params["cursor"] = response.json()["next_cursor"]
+    assert sorted(queued) == sorted(reach)
 
 
 # --- Who may open a case ---------------------------------------------------------------------

@@ -60,3 +60,4 @@ async def test_every_operation_has_a_short_unique_name_of_its_own(client):
     for name in names:
         assert name.isalnum() and name[0].islower() and len(name) <= 30, name
     assert {"submitReport", "recordArrival", "recordPayment", "openCase"} <= set(names)
+    assert {"submitOutcomeReport", "reviewOutcomeReport", "listOutcomeReviews"} <= set(names)

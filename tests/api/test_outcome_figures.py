@@ -1,6 +1,7 @@
 """Outcomes over many cases, within the caller's reach: counts, completion, follow-up
 compliance, disbursed totals and mean scores, computed by hand for a small world of
-cases; the same rows as a streamed CSV; and the charts as SVG."""
+cases; the same rows as a streamed CSV; the charts as SVG; and how the review of closed
+cases' outcome reports goes."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import asyncio
 import csv
 import io
 import xml.etree.ElementTree as ET
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -24,7 +26,9 @@ from models.organisations import OrganisationKind, authenticate
 from models.outcomes import aggregate
 from models.outcomes.aggregate import CSV_COLUMNS
 from models.outcomes.queries import OutcomeFilter, as_date
+from models.outcomes.review_figures import median
 from tests.api.conftest import days_ago
+from tests.api.test_outcome_review import review, submit
 from tests.api.test_outcomes import BAD, GOOD, MIDDLING, Returnee
 from tests.conftest import Member, make_member
 
@@ -276,6 +280,10 @@ async def test_the_csv_has_one_row_per_case_and_no_personal_data(client, world, 
         "disbursed": "60000.00 NGN",
         "composite_month_3": "0.486",
         "composite_month_6": "1.000",
+        "review_status": "not_submitted",
+        "review_version": "1",
+        "days_to_first_submission": "",
+        "days_to_acceptance": "",
     }
     early = by_reference[world.closed_early.reference]
     assert (early["status"], early["outcome"], early["months_due"]) == (
@@ -476,3 +484,98 @@ async def test_the_sql_due_date_of_each_month_is_the_one_tasks_give(db, arrived)
     assert [as_date(row[f"m{m}"]) for m in MONTHS_OF_SUPPORT] == [
         month_due_on(day, m) for m in MONTHS_OF_SUPPORT
     ]
+
+
+# --- The review of closed cases' reports ----------------------------------------------------------
+
+#: The columns the CSV had before the review: they keep their places.
+EARLIER_COLUMNS = [
+    "reference",
+    "status",
+    "origin_country",
+    "exploitation",
+    "arrived",
+    "closed",
+    "outcome",
+    "reports_received",
+    "months_due",
+    "months_due_reported",
+    "payments_disbursed",
+    "disbursed",
+    "composite_month_3",
+    "composite_month_6",
+]
+
+
+async def reviewed(world: World, clock) -> None:
+    """The completed case (closed 5 days ago) and the one closed early (155 days ago) are
+    submitted today; three days later the completed one is accepted."""
+    await submit(world.completed)
+    await submit(world.closed_early)
+    clock.move_to(clock.now() + timedelta(days=3))
+    await review(world.completed, "accepted")
+
+
+async def test_the_figures_count_reviews_by_status_with_the_median_days_of_each_step(
+    client, world, authority, clock
+):
+    before = (await figures(client, authority))["review"]
+    assert before == {
+        "by_status": {"not_submitted": 2, "submitted": 0, "returned": 0, "accepted": 0},
+        "median_days_to_first_submission": None,
+        "median_days_to_acceptance": None,
+    }
+
+    await reviewed(world, clock)
+
+    assert (await figures(client, authority))["review"] == {
+        "by_status": {"not_submitted": 0, "submitted": 1, "returned": 0, "accepted": 1},
+        "median_days_to_first_submission": 80.0,  # 5 and 155 days
+        "median_days_to_acceptance": 3.0,
+    }
+
+
+async def test_the_review_figures_follow_the_reach_and_the_filters(
+    client, world, authority, partner, clock
+):
+    await reviewed(world, clock)
+
+    partners = (await figures(client, partner))["review"]
+    assert partners["by_status"]["accepted"] == 1 and partners["by_status"]["submitted"] == 0
+    assert partners["median_days_to_first_submission"] == 5.0
+    thai = (await figures(client, authority, origin_country="TH"))["review"]
+    assert thai["by_status"]["submitted"] == 1
+    assert (thai["median_days_to_first_submission"], thai["median_days_to_acceptance"]) == (
+        155.0,
+        None,
+    )
+
+
+async def test_the_csv_adds_each_cases_review_after_its_earlier_columns(
+    client, world, authority, clock
+):
+    await reviewed(world, clock)
+
+    response = await client.get(OUTCOMES, params={"format": "csv"}, headers=authority.headers)
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == list(CSV_COLUMNS)
+    assert rows[0] == [
+        *EARLIER_COLUMNS,
+        "review_status",
+        "review_version",
+        "days_to_first_submission",
+        "days_to_acceptance",
+    ]
+    by_reference = {row[0]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    review_of = lambda case: [by_reference[case.reference][c] for c in rows[0][-4:]]  # noqa: E731
+    assert review_of(world.completed) == ["accepted", "1", "5", "3"]
+    assert review_of(world.closed_early) == ["submitted", "1", "155", ""]
+    assert review_of(world.in_reintegration) == ["", "", "", ""]
+
+
+@pytest.mark.parametrize(
+    ("days", "middle"),
+    [({}, None), ({4: 1}, 4.0), ({1: 1, 3: 1, 10: 1}, 3.0), ({2: 2, 5: 1, 9: 1}, 3.5)],
+)
+def test_the_median_is_read_from_the_count_of_cases_per_number_of_days(days, middle):
+    assert median(Counter(days)) == middle

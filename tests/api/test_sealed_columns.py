@@ -1,6 +1,7 @@
 """The schema is the one list of sealed columns: every value sealed lives in a column
 declared ``secret``, every such column holds only sealed values, key rotation seals every
-one of them again (webhook secrets and frozen reports too), and a value is bound to its row.
+one of them again (webhook secrets, frozen reports and review comments too), and a value is
+bound to its row.
 """
 
 from __future__ import annotations
@@ -70,6 +71,18 @@ async def _world(journey: Journey, centre: Member) -> None:
     )
     assert rejected.status_code == 200, rejected.text
     await journey.close(on=days_ago(1))
+    submitted = await client.post(
+        f"{journey.path}/outcome-report/submission",
+        json={"note": "month 4 not visited: floods"},
+        headers=return_org.headers,
+    )
+    assert submitted.status_code == 200, submitted.text
+    returned = await client.post(
+        f"{journey.path}/outcome-report/review",
+        json={"decision": "returned", "comment": "ask why month 4 was not visited"},
+        headers=opener.headers,
+    )
+    assert returned.status_code == 200, returned.text
     draft = await client.post(
         "/api/v1/stories",
         json={
@@ -133,6 +146,7 @@ async def test_every_sealed_value_is_in_a_sealed_column_and_every_sealed_column_
         ("support_payment", "relative_justification"),
         ("support_payment", "rejection_reason"),
         ("frozen_outcome_report", "body"),
+        ("outcome_review_step", "comment"),
         ("webhook", "secret"),
         ("story", "title"),
         ("story", "text"),

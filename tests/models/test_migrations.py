@@ -1,6 +1,6 @@
-"""One initial migration builds the schema; what Piccolo's tables cannot declare — the
-append-only audit trail and two unique indexes — is still there after `tracker migrate` on a
-fresh database, on both engines."""
+"""Migrations build the schema; what Piccolo's tables cannot declare — the append-only audit
+trail, two unique indexes and the review queue's indexes — is still there after `tracker
+migrate` on a fresh database, on both engines."""
 
 from __future__ import annotations
 
@@ -14,14 +14,25 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from models import vault
 from tests.conftest import _run_apart, scratch_postgres
 
-HAND_WRITTEN = {"delivery_once", "frozen_outcome_report_version"}
+HAND_WRITTEN = {
+    "delivery_once",
+    "frozen_outcome_report_version",
+    "outcome_review_queue",
+    "outcome_review_since",
+}
 
 
 def _tracker_migrate(database_url: str, folder: Path) -> None:
+    """``tracker migrate`` as an operator runs it, with the data key set."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env |= {"TRACKER_DATABASE_URL": database_url, "TRACKER_DATA_DIR": str(folder)}
+    env |= {
+        "TRACKER_DATABASE_URL": database_url,
+        "TRACKER_DATA_DIR": str(folder),
+        "TRACKER_DATA_KEY": vault.new_key(),
+    }
     done = subprocess.run(
         [sys.executable, "-c", "from api.cli import main; main()", "migrate"],
         env=env,

@@ -14,7 +14,7 @@ export class SyncStopped extends Error {
 }
 
 export function taskId(task, index = 0) {
-  return `${task.case_id}:${task.kind}:${task.month ?? index}`;
+  return `${task.case_id}:${task.kind}:${task.month ?? task.version ?? index}`;
 }
 
 function stopped(answer) {

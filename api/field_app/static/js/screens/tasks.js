@@ -9,6 +9,8 @@ import { loadWorld, tasksToShow } from "../views.js";
 const FIELDS = [
   ["month", "task.field.month"],
   ["due_on", "task.field.due_on"],
+  ["version", "task.field.version"],
+  ["returned_at", "task.field.returned_at"],
   ["comment", "task.field.comment"],
 ];
 
@@ -20,7 +22,8 @@ function taskLink(task) {
 
 function fieldValue(i18n, name, value) {
   if (name === "due_on") return i18n.date(value);
-  if (name === "month") return i18n.number(value);
+  if (name === "returned_at") return i18n.moment(value);
+  if (name === "month" || name === "version") return i18n.number(value);
   return String(value);
 }
 
