@@ -19,6 +19,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from api import (
     console,
     enrolment,
+    field_app,
     outcome_review,
     outcomes,
     problems,
@@ -97,7 +98,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
         security=[{"bearer": []}],
     )
     app = Litestar(
-        route_handlers=[health, ready, api, *console.HANDLERS],
+        route_handlers=[health, ready, api, *console.HANDLERS, *field_app.HANDLERS],
         template_config=console.template_config(),
         lifespan=[database_connection],
         middleware=[
@@ -126,7 +127,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = False) -> L
                 }
             ),
         ),
-        state={"settings": settings},
+        state={
+            "settings": settings,
+            "field_app": field_app.load(settings.field_app_dir or field_app.PACKAGE_FILES),
+        },
         debug=False,
     )
     for route in app.routes:

@@ -51,6 +51,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         log_level=settings.log_level.lower(),
         log_config=None,  # uvicorn's records go through our JSON lines too
         proxy_headers=False,
+        ssl_certfile=args.certfile,
+        ssl_keyfile=args.keyfile,
     )
 
 
@@ -193,6 +195,10 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--host", default="127.0.0.1")
     command.add_argument("--port", type=int, default=8000)
     command.add_argument("--no-jobs", action="store_true", help="do not run scheduled jobs")
+    command.add_argument(
+        "--certfile", help="serve https with this PEM certificate (chain); phones need https"
+    )
+    command.add_argument("--keyfile", help="the certificate's PEM private key")
     command.set_defaults(run=serve)
 
     commands.add_parser("migrate", help="apply migrations").set_defaults(run=migrate)

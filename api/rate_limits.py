@@ -87,5 +87,6 @@ def config(per_minute: int) -> RateLimitConfig | None:
         identifier_for_request=bucket_of,
         check_throttle_handler=Buckets().choose,
         store=BUCKETS,
-        exclude=["/health", "/ready", "/schema"],
+        # The field app's files are static and cheap; a whole office may share one address.
+        exclude=["/health", "/ready", "/schema", "^/app"],
     )

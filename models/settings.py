@@ -62,6 +62,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     enrolment_failure_window: int = 900
     #: Failed sign-ins of one account before each further attempt waits, longer each time.
     sign_in_failures_allowed: int = 5
+    #: Serve the field app from this folder instead of the package's own files (a copy
+    #: with, say, another language's catalogue added).
+    field_app_dir: Path | None = None
 
     @property
     def uses_postgres(self) -> bool:

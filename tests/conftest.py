@@ -169,9 +169,11 @@ async def other_partner(client: httpx.AsyncClient) -> Member:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """One line that .ci/run reads to prove the PostgreSQL half ran."""
+    """Lines that .ci/run reads to prove the PostgreSQL half and the browser tests ran."""
     passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
     counts = {engine: sum(f"[{engine}" in nodeid for nodeid in passed) for engine in ENGINES}
     terminalreporter.write_line(
         f"database tests passed: sqlite {counts['sqlite']}, postgres {counts['postgres']}"
     )
+    browser = sum(nodeid.startswith("tests/browser/") for nodeid in passed)
+    terminalreporter.write_line(f"browser tests passed: {browser}")

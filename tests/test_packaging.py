@@ -25,6 +25,16 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _wait_until_up(base: str, **client: object) -> None:
+    for _ in range(300):
+        try:
+            if httpx.get(f"{base}/health", **client).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError(f"{base} did not come up")
+
+
 def _tracker(*args: str, cwd: Path, env: dict[str, str]) -> dict:
     done = subprocess.run([TRACKER, *args], cwd=cwd, env=env, capture_output=True, timeout=60)
     assert done.returncode == 0, done.stderr.decode()
@@ -55,12 +65,7 @@ def test_tracker_serves_from_an_empty_folder(settings: Settings, tmp_path: Path)
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+        _wait_until_up(base)
         assert httpx.get(f"{base}/ready").json() == {"status": "ready"}
         schema = httpx.get(f"{base}/schema/openapi.json").json()
         assert "/api/v1/me" in schema["paths"]
@@ -101,6 +106,50 @@ def test_the_wheel_ships_the_migrations(wheel: Path):
     shipped = {Path(name).name for name in names if name.startswith("models/migrations/")}
     in_repository = {path.name for path in (ROOT / "models" / "migrations").glob("*.py")}
     assert in_repository == shipped
+
+
+def test_the_installed_wheel_serves_the_field_app(wheel: Path, tmp_path: Path):
+    installed = tmp_path / "installed"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", installed, wheel],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    env["PYTHONPATH"] = str(installed)  # before the working copy's own (editable) install
+    where = subprocess.run(
+        [sys.executable, "-c", "import api; print(api.__file__)"],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert where.stdout.startswith(str(installed))
+
+    port = _free_port()
+    serve = "from api.cli import main; main()"
+    server = subprocess.Popen(
+        [sys.executable, "-c", serve, "serve", "--port", str(port), "--no-jobs"],
+        cwd=folder,
+        env=env,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait_until_up(base)
+        for path in (ROOT / "api" / "field_app" / "static").rglob("*"):
+            if path.is_file() and path.name != "sw.js":
+                name = path.relative_to(ROOT / "api" / "field_app" / "static").as_posix()
+                assert httpx.get(f"{base}/app/{name}").content == path.read_bytes(), name
+        assert "const SHELL = [" in httpx.get(f"{base}/app/sw.js").text
+        assert httpx.get(f"{base}/app/").headers["content-type"] == "text/html; charset=utf-8"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 def test_containerfile_passes_hadolint_and_installs_what_the_readme_installs():
