@@ -17,7 +17,7 @@ import pytest
 
 from api.app import create_app
 from models import clock as domain_clock
-from models import keys, schema
+from models import keys, schema, sealing
 from models.cases.tables import Case, Status
 from models.followup.tables import Payment, Report
 from models.settings import Settings
@@ -58,6 +58,7 @@ async def use_as_the_tracker(settings: Settings, tokens: dict) -> None:
         await keys.unlock(settings)
         found = {row["status"] for row in await Case.select(Case.status).distinct()}
         assert found == set(Status)
+        await every_sealed_value_opens()
         case = await (
             Case.select()
             .where(Case.status == Status.reintegration, Case.support_ends_on > domain_clock.today())
@@ -90,6 +91,13 @@ async def use_as_the_tracker(settings: Settings, tokens: dict) -> None:
             }
             created = await http.post(f"{path}/payments", headers=partner, json=paid)
             assert created.status_code == 201, created.text
+
+
+async def every_sealed_value_opens() -> None:
+    """The generator seals each secret column as the tracker would: every value opens."""
+    for table in keys.sealed_tables():
+        for row in await table.select():
+            sealing.open_row(table, row)
 
 
 async def pages_of_sync_hold_every_change(
