@@ -14,30 +14,15 @@ from api.console import csrf, home, pages, people, sign_in, welcome
 from models.errors import TrackerError
 
 STATIC = Path(__file__).with_name("static")
+#: The console's areas: each module's ``HANDLERS`` are its pages and forms.
+AREAS = [home, sign_in, welcome, people]
 
 
 def router() -> Router:
     return Router(
         path="/console",
         route_handlers=[
-            home.home,
-            home.choose_language,
-            sign_in.sign_in_page,
-            sign_in.sign_in_with_password,
-            sign_in.second_factor_page,
-            sign_in.sign_in_with_code,
-            sign_in.sign_out_page,
-            sign_in.sign_out,
-            sign_in.sign_out_everywhere,
-            welcome.welcome_page,
-            welcome.accept_welcome,
-            people.people_page,
-            people.make_enrolment_code,
-            people.invitation_page,
-            people.invite,
-            people.revoke_device,
-            people.end_sessions,
-            people.set_coordinator,
+            *(handler for area in AREAS for handler in area.HANDLERS),
             create_static_files_router(path="/static", directories=[STATIC]),
         ],
         before_request=csrf.check,

@@ -37,3 +37,7 @@ async def choose_language(request: Request[Any, Any, Any]) -> Redirect:
         await directory.set_language(caller=who.caller, language=language)
     cookie = pages.cookie(request, pages.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600)
     return Redirect(back, status_code=303, cookies=[cookie])
+
+
+#: The console pages of this module.
+HANDLERS = [home, choose_language]

@@ -1,6 +1,7 @@
-"""Every word of the pages comes from a catalogue: one Babel ``.po`` file a language, keys
-named by where the text appears (``sign_in.title``), read once at start (no compile step
-when the package is installed)."""
+"""Every word of the pages comes from a catalogue: Babel ``.po`` files, one folder a
+language and one file an area of the console (``locales/da/common.po``), keys named by
+where the text appears (``sign_in.title``), read once at start (no compile step when the
+package is installed)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,17 @@ Translate = Callable[..., str]
 
 @cache
 def catalogue(language: str) -> dict[str, str]:
-    with (LOCALES / f"{language}.po").open("rb") as source:
-        return {m.id: m.string for m in read_po(source, locale=language) if m.id and m.string}
+    """Every text of the language, from all its files; a key in two files is a mistake."""
+    texts: dict[str, str] = {}
+    for path in sorted((LOCALES / language).glob("*.po")):
+        with path.open("rb") as source:
+            for message in read_po(source, locale=language):
+                if not (message.id and message.string):
+                    continue
+                if message.id in texts:
+                    raise ValueError(f"{path.name}: {message.id} is already in another file")
+                texts[message.id] = message.string
+    return texts
 
 
 def translator(language: str) -> Translate:

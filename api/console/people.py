@@ -127,3 +127,7 @@ async def set_coordinator(
     coordinator = (await request.form()).get("coordinator") == "yes"
     await directory.set_coordinator(caller=who.caller, user_id=user_id, coordinator=coordinator)
     return Redirect(PEOPLE, status_code=303)
+
+
+#: The console pages of this module.
+HANDLERS = [people_page, make_enrolment_code, invitation_page, invite, revoke_device, end_sessions, set_coordinator]

@@ -143,3 +143,7 @@ def _signed_out(request: Request[Any, Any, Any]) -> Template:
         cookies=[_gone(csrf.SESSION_COOKIE)],
         browser_key=csrf.new_browser_key(),
     )
+
+
+#: The console pages of this module.
+HANDLERS = [sign_in_page, sign_in_with_password, second_factor_page, sign_in_with_code, sign_out_page, sign_out, sign_out_everywhere]

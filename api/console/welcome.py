@@ -55,3 +55,7 @@ async def accept_welcome(request: Request[Any, Any, Any], token: FromPath[str]) 
         invited = await staff.welcome(token)
         return _form(request, invited, status=422, errors=pages.field_errors(refused, MESSAGES))
     return pages.page(request, "welcome_done.html", recovery_codes=shown)
+
+
+#: The console pages of this module.
+HANDLERS = [welcome_page, accept_welcome]

@@ -24,6 +24,25 @@ async def test_a_form_posted_without_or_with_a_wrong_token_is_refused(browser: B
     assert (await browser.get("/console/")).status_code == 200, "still signed in"
 
 
+async def test_htmx_sends_the_token_in_a_header_for_any_verb(browser: Browser):
+    """The page's body gives htmx the token as a header; with it a request needs no field."""
+    person = await new_staff(coordinator=True)
+    await browser.sign_in(person)
+    page = await browser.get("/console/")
+    token = re.search(r'hx-headers=\'\{"X-CSRF-Token": "([^"]+)"\}\'', page.text).group(1)
+    script = re.search(r'src="(/console/static/htmx-2\.[0-9.]+\.min\.js)"', page.text).group(1)
+    assert (await browser.get(script)).status_code == 200, "the pinned copy ships"
+    forged = await browser.client.post(
+        "/console/sign-out-everywhere", headers={"X-CSRF-Token": "forged"}
+    )
+    assert forged.status_code == 403
+    signed_out = await browser.client.post(
+        "/console/sign-out-everywhere", headers={"X-CSRF-Token": token}
+    )
+    assert signed_out.status_code == 200
+    assert (await browser.get("/console/")).status_code == 303, "signed out"
+
+
 async def test_the_sign_in_form_is_protected_too(client: httpx.AsyncClient):
     person = await new_staff()
     answer = await client.post(
@@ -100,6 +119,19 @@ def test_both_catalogues_hold_the_same_keys_and_every_key_the_templates_use():
     for template in TEMPLATES.rglob("*.html"):
         used |= set(re.findall(r'\bt\(\s*"([a-z_.]*[a-z_])"', template.read_text()))
     assert used and used <= set(english), sorted(used - set(english))
+
+
+def test_a_key_written_in_two_files_of_a_language_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "da").mkdir()
+    for area in ("cases", "review"):
+        (tmp_path / "da" / f"{area}.po").write_text('msgid "home.title"\nmsgstr "Forside"\n')
+    monkeypatch.setattr(i18n, "LOCALES", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="home.title"):
+            i18n.catalogue("da")
+    finally:
+        i18n.catalogue.cache_clear()
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
