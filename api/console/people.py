@@ -130,4 +130,12 @@ async def set_coordinator(
 
 
 #: The console pages of this module.
-HANDLERS = [people_page, make_enrolment_code, invitation_page, invite, revoke_device, end_sessions, set_coordinator]
+HANDLERS = [
+    people_page,
+    make_enrolment_code,
+    invitation_page,
+    invite,
+    revoke_device,
+    end_sessions,
+    set_coordinator,
+]

@@ -146,4 +146,12 @@ def _signed_out(request: Request[Any, Any, Any]) -> Template:
 
 
 #: The console pages of this module.
-HANDLERS = [sign_in_page, sign_in_with_password, second_factor_page, sign_in_with_code, sign_out_page, sign_out, sign_out_everywhere]
+HANDLERS = [
+    sign_in_page,
+    sign_in_with_password,
+    second_factor_page,
+    sign_in_with_code,
+    sign_out_page,
+    sign_out,
+    sign_out_everywhere,
+]

@@ -524,7 +524,9 @@ class Factory:
                 seal("cancellation_reason", "Chose to stay") if line.cancelled_on else None,
                 legal_hold,
                 erased_at,
-                self.seal(Case, "erasure_reason", "retention period ended", row_id=case_id, case_id=None)
+                self.seal(
+                    Case, "erasure_reason", "retention period ended", row_id=case_id, case_id=None
+                )
                 if erased_at
                 else None,
                 created,

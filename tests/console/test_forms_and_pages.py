@@ -128,7 +128,7 @@ def test_a_key_written_in_two_files_of_a_language_is_refused(tmp_path, monkeypat
     monkeypatch.setattr(i18n, "LOCALES", tmp_path)
     i18n.catalogue.cache_clear()
     try:
-        with pytest.raises(ValueError, match="home.title"):
+        with pytest.raises(ValueError, match=r"home\.title"):
             i18n.catalogue("da")
     finally:
         i18n.catalogue.cache_clear()
