@@ -32,13 +32,14 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def laptop(browser: Browser, tracker: Tracker) -> Iterator[Callable[[], Console]]:
+def laptop(browser: Browser, tracker: Tracker) -> Iterator[Callable[..., Console]]:
     """New laptops (each with its own cookies) on the console; a server error or a script
-    that throws on any of them fails the test."""
+    that throws on any of them fails the test. ``bypass_csp``: scripts of the test's own
+    (axe) may run in the pages."""
     opened: list[Console] = []
 
-    def open_one() -> Console:
-        context = browser.new_context(**LAPTOP, base_url=tracker.url)
+    def open_one(bypass_csp: bool = False) -> Console:
+        context = browser.new_context(**LAPTOP, base_url=tracker.url, bypass_csp=bypass_csp)
         context.set_default_timeout(20_000)
         console = Console(context.new_page(), tracker)
         opened.append(console)
@@ -52,7 +53,7 @@ def laptop(browser: Browser, tracker: Tracker) -> Iterator[Callable[[], Console]
 
 
 @pytest.fixture
-def console(laptop: Callable[[], Console]) -> Console:
+def console(laptop: Callable[..., Console]) -> Console:
     """A laptop on the console, nobody signed in yet."""
     return laptop()
 
