@@ -17,6 +17,17 @@ from tests.api.test_stories import YEAR, completed_case, drafted, in_year, publi
 from tests.browser.tracker import Tracker, Worker
 
 
+def person(given_name: str, family_name: str, nationality: str = "NG") -> dict[str, str]:
+    return {
+        "given_name": given_name,
+        "family_name": family_name,
+        "date_of_birth": "1998-09-14",
+        "sex": "female",
+        "nationality": nationality,
+        "phone": "+2348031234567",
+    }
+
+
 @dataclass
 class World:
     authority: Worker
@@ -47,22 +58,22 @@ def seed(tracker: Tracker) -> World:
         cases: dict[str, str] = {}
         async with httpx.AsyncClient(base_url=tracker.url, timeout=60) as http:
             reflection = Journey(http, authority, return_org, partner)
-            await reflection.open()
+            await reflection.open(person=person("Joy", "Eze"))
             cases["reflection"] = reflection.case["id"]
 
             planned = Journey(http, authority, return_org, partner)
-            await planned.open()
+            await planned.open(person=person("Precious", "Adeyemi"))
             await planned.plan()
             cases["planned"] = planned.case["id"]
 
             departed = Journey(http, authority, return_org, partner)
-            await departed.open()
+            await departed.open(person=person("Favour", "Nwosu"))
             await departed.plan()
             await departed.depart(on=days_ago(2))
             cases["departed"] = departed.case["id"]
 
             cancelled = Journey(http, authority, return_org, partner)
-            await cancelled.open()
+            await cancelled.open(person=person("Mercy", "Obi"))
             await cancelled.plan()
             answer = await http.post(
                 f"{cancelled.path}/cancellation",
@@ -73,7 +84,9 @@ def seed(tracker: Tracker) -> World:
             cases["cancelled"] = cancelled.case["id"]
 
             # Reintegration: months reported, a payment to a relative waiting for IOM.
-            returning = await Returnee(http, authority, return_org, partner).arrive(100)
+            returning = await Returnee(http, authority, return_org, partner).arrive(
+                100, person=person("Grace", "Edo")
+            )
             await returning.report(1, 80, {"contact": "in_person", "housing": "stable"})
             await returning.pay("housing", "20000.00", "NGN", 70, relative=True)
             cases["reintegration"] = returning.id
@@ -83,7 +96,14 @@ def seed(tracker: Tracker) -> World:
             await submit(reviewed)
             cases["submitted"] = reviewed.id
 
-            early = await completed_case(http, authority, return_org, partner, outcome="withdrew")
+            early = await completed_case(
+                http,
+                authority,
+                return_org,
+                partner,
+                outcome="withdrew",
+                person=person("Ada", "Uche"),
+            )
             cases["closed_early"] = early.case["id"]
 
             # Completed cases enough for a story's cohort; one told, one drafted.
