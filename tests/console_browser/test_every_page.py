@@ -144,3 +144,38 @@ def test_every_page_an_organisation_reaches_passes_axe_and_stays_small(
         + "\n  ".join(problems)
         for address, problems in wrong.items()
     )
+
+
+def test_the_pages_of_mistakes_and_refusals_pass_axe_too(
+    laptop: Callable[..., Console],
+) -> None:
+    """What the crawl does not reach: a form sent back with its errors, the second step of
+    signing in, and the page refusing a form without its token, in both languages."""
+    console = laptop(bypass_csp=True)
+    person = console.staff(OrganisationKind.authority)
+    found: dict[str, list[str]] = {}
+    for language in ("da", "en"):
+        console.open("/console/sign-in")
+        if console.language() != language:
+            console.choose_language(language)
+        with console.page.expect_navigation():
+            console.page.locator("main form button[type=submit]").click()
+        assert console.page.locator(".error-summary").is_visible()
+        found[f"sign-in with errors, {language}"] = violations(console.page)
+
+        console.page.locator("#email").fill(person.email)
+        console.page.locator("#password").fill(person.password)
+        with console.page.expect_navigation(url="**/console/sign-in/code"):
+            console.page.locator("main form button[type=submit]").click()
+        found[f"the code, {language}"] = violations(console.page)
+
+        console.page.evaluate(
+            "() => document.querySelector('main input[name=csrf_token]').remove()"
+        )
+        with console.page.expect_response(lambda answer: answer.status == 403):
+            console.page.locator("main form button[type=submit]").click()
+        console.page.wait_for_load_state()
+        found[f"refused, {language}"] = violations(console.page)
+
+    wrong = {page: problems for page, problems in found.items() if problems}
+    assert not wrong, wrong
