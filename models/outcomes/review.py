@@ -21,14 +21,17 @@ from models import audit, changes, clock, database, outbox, sealing
 from models.cases.reach import Role, require, within_reach
 from models.cases.records import Row, reachable_case
 from models.cases.tables import Case
-from models.errors import Conflict, RuleViolation
-from models.organisations import Caller
+from models.errors import Conflict, Forbidden, RuleViolation
+from models.organisations import Caller, OrganisationKind
 from models.outcomes.commands import Decision, OutcomeDecision, OutcomeSubmission
 from models.outcomes.frozen import CLOSED, freeze_on_closure
 from models.outcomes.report import Shown, shown
 from models.outcomes.review_state import review_row, steps_of
 from models.outcomes.tables import OutcomeReview, OutcomeReviewStep, ReviewAction, ReviewStatus
 from models.outcomes.versions import latest_of
+
+#: The organisations that open cases, and so decide on their outcome reports.
+REVIEWERS = frozenset({OrganisationKind.authority, OrganisationKind.centre})
 
 #: What a decision makes of the review.
 STATUS_AFTER = {Decision.accepted: ReviewStatus.accepted, Decision.returned: ReviewStatus.returned}
@@ -179,6 +182,12 @@ async def review_report(*, caller: Caller, case_id: uuid.UUID, data: OutcomeDeci
 
 
 # --- The queue, and the corrections asked for --------------------------------------------------
+
+
+def require_reviewer(caller: Caller) -> None:
+    """Only an organisation that opens cases has reports waiting for its decision."""
+    if caller.kind not in REVIEWERS:
+        raise Forbidden("only the authority or the centre that opened a case reviews its report")
 
 
 async def queue(
