@@ -135,7 +135,9 @@ async def decide(request: Req, case_id: FromPath[uuid.UUID]) -> Response[Any]:
             },
             OutcomeDecision,
         )
-    except msgspec.ValidationError:
+    except msgspec.ValidationError as invalid:
+        if "$.comment" not in str(invalid):
+            raise RuleViolation.on("decision", "is not a decision this form offers") from None
         return await _report_page(
             request,
             who,

@@ -93,6 +93,9 @@ async def test_returning_needs_a_comment_and_a_corrected_report_is_then_accepted
     assert 'id="comment-error"' in refused.text
     assert "Skriv, hvad der skal rettes" in refused.text.split('id="comment-error"', 1)[1]
     assert await review_status(case, authority) == ("submitted", 1)
+    too_long = await decide(browser, case, page, decision="returned", comment="x" * 4001)
+    assert too_long.status_code == 422 and 'id="comment-error"' in too_long.text
+    assert "x" * 4001 in too_long.text, "what was typed is kept"
 
     returned = await decide(browser, case, page, decision="returned", comment=COMMENT)
     assert returned.status_code == 303
