@@ -9,8 +9,12 @@ import re
 import httpx
 import pytest
 
+from api.console import i18n
 from api.console import review as review_pages
+from models.cases.tables import Exploitation, Outcome, Status, SupportCategory
+from models.followup.tables import Contact, Housing, Livelihood, PaymentStatus, Recipient, Risk
 from models.organisations import OrganisationKind
+from models.outcomes.tables import ReviewAction, ReviewStatus
 from tests.api.test_outcome_review import COMMENT, NOTE, closed_case, submit
 from tests.api.test_outcomes import GOOD, MIDDLING, Returnee
 from tests.conftest import Member
@@ -256,3 +260,32 @@ async def test_the_printable_report_has_its_review_on_it(
     assert f"Outcome report {case.reference}" in printed.text
     assert "<h2>Review</h2>" in printed.text and "<p>returned, version 1</p>" in printed.text
     assert COMMENT in printed.text and NOTE in printed.text
+
+
+#: The values the review's pages show in words, by the catalogue keys they use.
+SHOWN_IN_WORDS = {
+    "contact": Contact,
+    "housing": Housing,
+    "livelihood": Livelihood,
+    "risk": Risk,
+    "outcome": Outcome,
+    "case_status": Status,
+    "review_status": ReviewStatus,
+    "action": ReviewAction,
+    "exploitation": Exploitation,
+    "category": SupportCategory,
+    "recipient": Recipient,
+    "payment_status": PaymentStatus,
+}
+
+
+@pytest.mark.parametrize("language", i18n.LANGUAGES)
+def test_every_value_a_review_page_shows_has_its_words(language):
+    texts = i18n.catalogue(language)
+    missing = [
+        f"review.{kind}.{value}"
+        for kind, values in SHOWN_IN_WORDS.items()
+        for value in values
+        if f"review.{kind}.{value}" not in texts
+    ]
+    assert not missing
