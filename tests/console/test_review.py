@@ -289,3 +289,17 @@ def test_every_value_a_review_page_shows_has_its_words(language):
         if f"review.{kind}.{value}" not in texts
     ]
     assert not missing
+
+
+async def test_a_report_not_submitted_yet_has_nothing_to_decide(
+    client, browser, authority, return_org, partner
+):
+    case = await Returnee(client, authority, return_org, partner).arrive(200)
+    await case_officer(browser, authority)
+
+    page = await browser.get(f"{QUEUE}/{case.id}")
+
+    assert page.status_code == 200
+    assert "Rapporten, som den ser ud nu" in page.text
+    assert "Der er intet at afgøre: gennemgangen er ikke indsendt." in page.text
+    assert 'name="decision"' not in page.text
