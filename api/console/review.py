@@ -153,8 +153,8 @@ async def decide(request: Req, case_id: FromPath[uuid.UUID]) -> Response[Any]:
         return await _report_page(request, who, case_id, status=422, errors=errors, comment=comment)
     except Conflict:
         return await _report_page(request, who, case_id, status=409, conflict=True, comment=comment)
-    query = f"done={data.decision.value}&reference={decided.report.reference}"
-    return Redirect(f"{QUEUE}?{query}", status_code=303)
+    confirmation = {"done": data.decision.value, "reference": decided.report.reference}
+    return Redirect(f"{QUEUE}?{urlencode(confirmation)}", status_code=303)
 
 
 # --- The printable report ----------------------------------------------------------------------
