@@ -16,7 +16,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
 from api import outcome_charts, outcome_page, outcomes, pagination
-from api.console import pages
+from api.console import i18n, pages
 from api.settings import settings_of
 from models.cases.tables import Exploitation
 from models.errors import Conflict, NotFound, RuleViolation
@@ -160,15 +160,29 @@ async def decide(request: Req, case_id: FromPath[uuid.UUID]) -> Response[Any]:
 # --- The printable report ----------------------------------------------------------------------
 
 
+def _print_words(language: str) -> outcome_page.Words:
+    """The printed page's words from the catalogue: its values in the words the review's
+    pages show them in."""
+    t = i18n.translator(language)
+
+    def words(key: str, **values: Any) -> str:
+        kind, _, rest = key.partition(".")
+        return t(f"review.{rest}" if kind == "value" else f"review.print.{key}", **values)
+
+    return words
+
+
 @get("/cases/{case_id:uuid}/outcome-report/print")
 async def printable_report(
     request: Req, case_id: FromPath[uuid.UUID], version: FromQuery[int | None] = None
 ) -> Response[bytes]:
-    """The API's printable page of the report (or of a frozen version), with its review."""
+    """The API's printable page of the report (or of a frozen version), with its review,
+    in the person's language."""
     who = await pages.person(request)
     shown = await report.read(caller=who.caller, case_id=case_id, version=version)
+    language = pages.language_of(request, who)
     return Response(
-        content=outcome_page.render(shown).encode(),
+        content=outcome_page.render(shown, _print_words(language), language).encode(),
         media_type="text/html; charset=utf-8",
         headers={**outcomes.PAGE_HEADERS, "Cache-Control": "no-store"},
     )

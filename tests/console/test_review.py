@@ -9,6 +9,7 @@ import re
 import httpx
 import pytest
 
+from api import outcome_page
 from api.console import i18n
 from api.console import review as review_pages
 from models.cases.tables import Exploitation, Outcome, Status, SupportCategory
@@ -256,10 +257,17 @@ async def test_the_printable_report_has_its_review_on_it(
     printed = await browser.get(f"/console/cases/{case.id}/outcome-report/print?version=1")
 
     assert printed.status_code == 200
-    assert "@media print" in printed.text
-    assert f"Outcome report {case.reference}" in printed.text
-    assert "<h2>Review</h2>" in printed.text and "<p>returned, version 1</p>" in printed.text
+    assert "@media print" in printed.text and '<html lang="da">' in printed.text
+    assert f"<h1>Resultatrapport {case.reference}</h1>" in printed.text
+    assert "<h2>Gennemgang</h2>" in printed.text
+    assert "<p>sendt tilbage til rettelse, version 1</p>" in printed.text
     assert COMMENT in printed.text and NOTE in printed.text
+    assert "<td>Midlertidig</td>" in printed.text, "values in the officer's words"
+
+    await browser.submit("/console/", action="/console/language", language="en", next="/")
+    english = await browser.get(f"/console/cases/{case.id}/outcome-report/print?version=1")
+    assert '<html lang="en">' in english.text and "<h2>Review</h2>" in english.text
+    assert "<p>returned for correction, version 1</p>" in english.text
 
 
 #: The values the review's pages show in words, by the catalogue keys they use.
@@ -276,6 +284,7 @@ SHOWN_IN_WORDS = {
     "category": SupportCategory,
     "recipient": Recipient,
     "payment_status": PaymentStatus,
+    "version_reason": ("closure", "amendment"),
 }
 
 
@@ -289,6 +298,8 @@ def test_every_value_a_review_page_shows_has_its_words(language):
         if f"review.{kind}.{value}" not in texts
     ]
     assert not missing
+    printed = [f"review.print.{key}" for key in outcome_page.ENGLISH]
+    assert not [key for key in printed if key not in texts]
 
 
 async def test_a_report_not_submitted_yet_has_nothing_to_decide(
