@@ -7,9 +7,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import msgspec
+from babel.numbers import format_decimal
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -22,9 +24,10 @@ from models.cases.money import from_hundredths
 from models.cases.reach import PERSON_FIELDS_SEEN_BY
 from models.cases.records import CaseFilter, CaseRecord, list_cases
 from models.cases.tables import Outcome, Status
-from models.errors import FourEyes, RuleViolation
+from models.errors import Conflict, Forbidden, FourEyes, RuleViolation
 from models.followup import payments, receipts
 from models.followup.commands import PaymentRejection
+from models.organisations import OrganisationKind
 from models.outcomes import review
 from models.outcomes.commands import OutcomeSubmission
 from models.outcomes.tables import ReviewStatus
@@ -47,6 +50,18 @@ _DATE_REFUSALS = {
 }
 #: What a page says after a form did its work (``?done=``).
 _DONE = ("departure", "arrival", "approved", "rejected", "closed", "submitted")
+
+
+def _for_return_organisations(who: SignedIn) -> None:
+    """These pages are the return organisation's work, as its API routes are."""
+    if who.caller.kind is not OrganisationKind.return_org:
+        raise Forbidden("these pages are for return organisations")
+
+
+def _money(request: Request[Any, Any, Any], who: SignedIn) -> Any:
+    """Amounts (decimal strings) written as the page's language writes them."""
+    language = pages.language_of(request, who)
+    return lambda amount: format_decimal(Decimal(amount), format="#,##0.00", locale=language)
 
 
 def _done(request: Request[Any, Any, Any]) -> str | None:
@@ -107,7 +122,9 @@ async def _returns_page(
     status: int = 200,
     errors: list[tuple[str, str]] | None = None,
     values: dict[str, str] | None = None,
+    problem: str | None = None,
 ) -> Template:
+    _for_return_organisations(who)
     query = request.query_params
     departures, departures_next = await _cases(
         who, CaseFilter(status=Status.planned), query.get("departures"), "departures"
@@ -122,6 +139,7 @@ async def _returns_page(
         status=status,
         errors=errors,
         values=values or {},
+        problem=problem,
         done=_done(request),
         departures=[(record, _name(record)) for record in departures],
         departures_next=departures_next,
@@ -154,6 +172,8 @@ async def _record_date(
     except RuleViolation as refused:
         errors = _date_errors(refused, field_id, f"returns.error.{field}")
         return await _returns_page(request, who, status=422, errors=errors, values={field_id: raw})
+    except Conflict:
+        return await _returns_page(request, who, status=409, problem="returns.error.moved_on")
     done = "departure" if field == "departed_on" else "arrival"
     return Redirect(f"{RETURNS}?done={done}", status_code=303)
 
@@ -202,6 +222,7 @@ async def _approvals_page(
     status: int = 200,
     errors: list[tuple[str, str]] | None = None,
     values: dict[str, str] | None = None,
+    problem: str | None = None,
 ) -> Template:
     cursor = pagination.decode(request.query_params.get("cursor"), Position)
     rows = await payments.waiting_for_decision(caller=who.caller, after=cursor, limit=PAGE_SIZE + 1)
@@ -215,7 +236,9 @@ async def _approvals_page(
         status=status,
         errors=errors,
         values=values or {},
+        problem=problem,
         done=_done(request),
+        money=_money(request, who),
         waiting=[
             Waiting(row, situations.get((row["case"], row["category"], row["currency"])))
             for row in page
@@ -240,6 +263,10 @@ async def approve_payment(
     except FourEyes:
         errors = [(f"decision-{payment_id}", "returns.approvals.error.four_eyes")]
         return await _approvals_page(request, who, status=403, errors=errors)
+    except Conflict:
+        return await _approvals_page(
+            request, who, status=409, problem="returns.approvals.error.decided"
+        )
     return Redirect(f"{APPROVALS}?done=approved", status_code=303)
 
 
@@ -263,6 +290,10 @@ async def reject_payment(
         errors = [(f"decision-{payment_id}", "returns.approvals.error.four_eyes")]
         return await _approvals_page(
             request, who, status=403, errors=errors, values={field_id: reason}
+        )
+    except Conflict:
+        return await _approvals_page(
+            request, who, status=409, problem="returns.approvals.error.decided"
         )
     return Redirect(f"{APPROVALS}?done=rejected", status_code=303)
 
@@ -312,7 +343,9 @@ async def _outcome_reports_page(
     status: int = 200,
     errors: list[tuple[str, str]] | None = None,
     values: dict[str, str] | None = None,
+    problem: str | None = None,
 ) -> Template:
+    _for_return_organisations(who)
     query = request.query_params
     to_close, to_close_next = await _cases(
         who,
@@ -333,6 +366,7 @@ async def _outcome_reports_page(
         status=status,
         errors=errors,
         values=values or {},
+        problem=problem,
         done=_done(request),
         outcomes=[outcome.value for outcome in Outcome],
         to_close=[(record, _name(record)) for record in to_close],
@@ -366,6 +400,10 @@ async def submit_outcome_report(
         return await _outcome_reports_page(
             request, who, status=422, errors=errors, values={field_id: note}
         )
+    except Conflict:
+        return await _outcome_reports_page(
+            request, who, status=409, problem="returns.error.moved_on"
+        )
     return Redirect(f"{OUTCOME_REPORTS}?done=submitted", status_code=303)
 
 
@@ -398,6 +436,10 @@ async def close_case(
     except RuleViolation as refused:
         errors = _date_errors(refused, fields["closed_on"], "returns.error.closed_on")
         return await _outcome_reports_page(request, who, status=422, errors=errors, values=values)
+    except Conflict:
+        return await _outcome_reports_page(
+            request, who, status=409, problem="returns.error.moved_on"
+        )
     return Redirect(f"{OUTCOME_REPORTS}?done=closed", status_code=303)
 
 

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from api.console import i18n
+from api.console import i18n, returns
 from models.organisations import OrganisationKind
 from tests.api import conftest as api
 from tests.api.conftest import Journey, days_ago, payment_body
@@ -114,6 +114,9 @@ async def test_an_iom_officer_records_a_departure_then_an_arrival(
         after = await browser.get(arrived.headers["location"])
         assert da("returns.done.arrival") in after.text and reference not in after.text
 
+        moved_on = await browser.submit("/console/returns", arrival, arrived_on=days_ago(8))
+        assert moved_on.status_code == 409 and da("returns.error.moved_on") in moved_on.text
+
 
 # --- Payments waiting for approval ------------------------------------------------------------
 
@@ -161,7 +164,8 @@ async def test_a_payment_to_a_relative_waits_with_its_receipt_and_budget_and_is_
         assert queue.status_code == 200
         assert justification in queue.text and returned.case["reference"] in queue.text
         budget = re.search(r'<table class="table budget">.*?</table>', queue.text, re.S).group(0)
-        assert re.findall(r"<td>([0-9.]+)</td>", budget) == ["120000.00", "30000.00", "25000.00"]
+        budgeted_paid_waiting = re.findall(r"<td>([0-9.,]+)</td>", budget)
+        assert budgeted_paid_waiting == ["120.000,00", "30.000,00", "25.000,00"]
         image = f'<img src="/console/approvals/receipts/{receipt_id}"'
         assert image in queue.text
 
@@ -177,6 +181,12 @@ async def test_a_payment_to_a_relative_waits_with_its_receipt_and_budget_and_is_
         assert approved.status_code == 303
         assert (await payment_of(returned, waiting["id"]))["status"] == "approved"
         assert justification not in (await browser.get("/console/approvals")).text
+
+        rejection = f"/console/approvals/{returned.case['id']}/{waiting['id']}/rejection"
+        too_late = await browser.submit("/console/approvals", rejection, reason="Changed my mind")
+        assert too_late.status_code == 409
+        assert da("returns.approvals.error.decided") in too_late.text
+        assert (await payment_of(returned, waiting["id"]))["status"] == "approved"
 
 
 async def test_an_officer_rejects_a_payment_only_with_a_reason(
@@ -311,9 +321,27 @@ async def test_a_case_of_another_return_organisation_is_not_found(
     assert (await payment_of(returned, waiting["id"]))["status"] == "pending_approval"
 
 
-async def test_a_partner_has_no_approvals_queue(client: httpx.AsyncClient, partner: Member):
+async def test_the_pages_are_for_return_organisations_only(
+    client: httpx.AsyncClient, partner: Member
+):
     worker = await new_staff(OrganisationKind.partner, organisation_id=partner.organisation_id)
     async with signed_in(client, worker) as browser:
-        assert (await browser.get("/console/approvals")).status_code == 403
+        for page in ("/console/returns", "/console/approvals", "/console/outcome-reports"):
+            assert (await browser.get(page)).status_code == 403, page
         home = await browser.get("/console/")
         assert "/console/approvals" not in home.text
+
+
+async def test_the_approvals_queue_comes_a_page_at_a_time(
+    client: httpx.AsyncClient, returned: Journey, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(returns, "PAGE_SIZE", 1)
+    first = await _pay(returned, payment_body(category="business", note="the first to wait"))
+    second = await _pay(returned, payment_body(category="business", note="the second to wait"))
+    async with signed_in(client, await iom_officer(returned.return_org)) as browser:
+        page = await browser.get("/console/approvals")
+        assert first["note"] in page.text and second["note"] not in page.text
+        following = re.search(r'<a href="(\?cursor=[^"]+)" rel="next">', page.text).group(1)
+        page = await browser.get("/console/approvals" + following)
+        assert second["note"] in page.text and first["note"] not in page.text
+        assert 'rel="next"' not in page.text
