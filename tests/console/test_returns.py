@@ -256,11 +256,13 @@ async def test_a_case_is_closed_its_report_submitted_returned_and_submitted_agai
 ):
     case = await Returnee(client, authority, return_org, partner).arrive(200)
     await case.report(1, 185, GOOD)
+    still_supported = await Returnee(client, authority, return_org, partner).arrive(75)
     page = "/console/outcome-reports"
 
     async with signed_in(client, await iom_officer(return_org)) as browser:
         ready = await browser.get(page)
         assert ready.status_code == 200 and case.reference in ready.text
+        assert still_supported.reference not in ready.text, "six months not over yet"
         closure = f"/console/outcome-reports/{case.id}/closure"
         unfinished = await browser.submit(page, closure, outcome="", closed_on=days_ago(5))
         assert unfinished.status_code == 422
