@@ -76,7 +76,7 @@ async def test_a_case_officer_finds_a_submitted_report_and_reads_it_beside_its_m
     assert page.status_code == 200
     assert "Indsendt rapport, version 1" in page.text
     assert "Måned 1 " in page.text and "Måned 6 " in page.text
-    assert "Shop opened" not in page.text  # the reports' own words, not the test's
+    assert "<dd>Midlertidig</dd>" in page.text, "month 1's report, in words"
     assert "25000.00 NGN" in page.text, "the payment"
     assert "120000.00" in page.text, "the plan's budget"
     assert NOTE in page.text, "IOM's note on the submission"
