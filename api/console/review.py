@@ -274,7 +274,7 @@ async def dashboard_csv(request: Req) -> Response[Any]:
         caller=who.caller, filters=filters, grace_days=settings_of(request).report_grace_days
     )
     return Stream(
-        outcomes._encoded(chunks),
+        outcomes.encoded(chunks),
         media_type=outcomes.CSV,
         headers={
             "Content-Disposition": 'attachment; filename="outcomes.csv"',
