@@ -73,6 +73,19 @@ def _errors(refused: RuleViolation) -> list[tuple[str, str]]:
     return seen
 
 
+def _page(request: Request[Any, Any, Any], name: str, *, who: SignedIn, **context: Any) -> Template:
+    """A story page, with country and language names in the page's language."""
+    locale = Locale.parse(pages.language_of(request, who))
+    return pages.page(
+        request,
+        name,
+        who=who,
+        country_name=lambda code: locale.territories.get(code, code) if code else "",
+        language_name=lambda code: locale.languages.get(code, code) if code else "",
+        **context,
+    )
+
+
 def _is_centre(who: SignedIn) -> bool:
     return who.caller.kind is OrganisationKind.centre
 
@@ -147,7 +160,7 @@ async def library(request: Request[Any, Any, Any]) -> Template:
             )
     except RuleViolation as refused:
         errors = _errors(refused)
-    return pages.page(
+    return _page(
         request,
         "stories/library.html",
         who=who,
@@ -178,7 +191,7 @@ def _draft_form(
     findings: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> Template:
-    return pages.page(
+    return _page(
         request,
         "stories/new.html",
         who=who,
@@ -273,7 +286,7 @@ def _story_page_of(
     errors: list[tuple[str, str]] | None = None,
     status: int = 200,
 ) -> Template:
-    return pages.page(
+    return _page(
         request,
         "stories/story.html",
         who=who,
@@ -315,12 +328,12 @@ async def story_card(request: Request[Any, Any, Any], story_id: FromPath[uuid.UU
     who = await pages.person(request)
     story = story_view(await records.get_story(caller=who.caller, story_id=story_id))
     if story.status != StoryStatus.published:
-        return pages.page(
+        return _page(
             request, "error.html", who=who, status=409, message="stories.card.not_published"
         )
     size = len(story.text)
     words = story.language if story.language in i18n.LANGUAGES else "en"
-    return pages.page(
+    return _page(
         request,
         "stories/card.html",
         who=who,
