@@ -143,7 +143,7 @@ async def library(request: Request[Any, Any, Any]) -> Template:
                 who,
                 StoryFilter(**{name: value or None for name, value in values.items()}),
                 query.get("cursor"),
-                "cursor",
+                "published",
             )
         if _is_centre(who):
             context["drafts"], context["next_drafts"] = await _story_page(

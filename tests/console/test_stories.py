@@ -61,7 +61,9 @@ async def centres_case(client, centre, return_org, partner, **changes: Any) -> d
     return journey.case
 
 
-async def submit_draft(browser: Browser, case_id: str, button: str, title: str, text: str):
+async def submit_draft(
+    browser: Browser, case_id: str, button: str, title: str, text: str, language: str = "en"
+):
     page = await browser.get(f"/console/stories/new?case_id={case_id}")
     assert page.status_code == 200, page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
@@ -72,7 +74,7 @@ async def submit_draft(browser: Browser, case_id: str, button: str, title: str, 
             "case_id": case_id,
             "title": title,
             "text": text,
-            "language": "en",
+            "language": language,
             "action": button,
         },
     )
@@ -240,3 +242,38 @@ async def test_only_published_stories_have_a_card_and_others_drafts_are_not_foun
     async with signed_in(client, stranger) as other:
         assert (await other.get(story_path)).status_code == 404
         assert (await other.get(f"/console/stories/{uuid.uuid4()}")).status_code == 404
+
+
+async def test_the_card_speaks_the_storys_language_whatever_the_readers(
+    client: httpx.AsyncClient, centre, authority, return_org, partner
+):
+    case = await centres_case(client, centre, return_org, partner)
+    await cases_like_it(client, authority, return_org, partner)
+    mette = await case_officer_of(centre, "Mette Holm")
+    danish = "Efter hjemkomsten åbnede hun et skrædderi.\n\nI dag har hun to lærlinge."
+    async with signed_in(client, mette) as browser:
+        saved = await submit_draft(browser, case["id"], "save", "Sin egen butik", danish, "da")
+        story_path = saved.headers["location"]
+        assert (
+            await browser.submit(story_path, action=f"{story_path}/approval")
+        ).status_code == 303
+        card = await browser.get(f"{story_path}/card")
+    assert card.status_code == 200
+    assert '<article class="story-card story-card-short" lang="da">' in card.text
+    assert "En hjemvendts historie" in card.text and "Land" in card.text
+    assert "Print the card" in card.text, "the screen's own words stay the reader's"
+
+
+async def test_a_story_too_few_cases_share_is_not_published_and_the_page_says_why(
+    client: httpx.AsyncClient, centre, return_org, partner
+):
+    case = await centres_case(client, centre, return_org, partner)
+    mette = await case_officer_of(centre, "Mette Holm")
+    async with signed_in(client, mette) as browser:
+        saved = await submit_draft(browser, case["id"], "save", "A shop of her own", STORY)
+        story_path = saved.headers["location"]
+        refused = await browser.submit(story_path, action=f"{story_path}/approval")
+        assert refused.status_code == 422
+        assert 'href="#case_id"' in refused.text and 'id="case_id"' in refused.text
+        assert "Too few completed cases" in refused.text
+        assert "Draft" in (await browser.get(story_path)).text
