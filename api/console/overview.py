@@ -20,6 +20,7 @@ from api.console import pages
 from api.settings import settings_of
 from models import clock
 from models.cases.records import CaseFilter, CaseRecord, list_cases
+from models.cases.tables import Status
 from models.errors import Forbidden, RuleViolation
 from models.followup.due import month_of_support
 from models.organisations import OrganisationKind
@@ -61,7 +62,7 @@ async def _lines(who: SignedIn, records: list[CaseRecord], grace_days: int) -> l
                 record=record,
                 month=(
                     month_of_support(arrived, today=clock.today())
-                    if arrived and record.case["status"] == "reintegration"
+                    if arrived and record.case["status"] == Status.reintegration
                     else None
                 ),
                 overdue=[task for task in months if task.overdue],

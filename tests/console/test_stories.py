@@ -96,10 +96,13 @@ async def test_a_case_officer_drafts_a_story_a_colleague_approves_it_and_its_car
 
         # The first text names the returnee: the check says so, next to the text.
         named = f"{PERSON['given_name']} came home. {STORY}"
-        checked = await submit_draft(browser, case["id"], "check", "A shop of her own", named)
+        title = f"The {PERSON['family_name']} shop"
+        checked = await submit_draft(browser, case["id"], "check", title, named)
         assert checked.status_code == 200
-        assert 'id="text-findings"' in checked.text
+        assert 'aria-describedby="text-hint text-findings"' in checked.text
+        assert 'aria-describedby="title-hint title-findings"' in checked.text
         assert "the returnee&#39;s given name" in checked.text
+        assert "the returnee&#39;s family name" in checked.text
         assert "the returnee&#39;s date of birth" not in checked.text
 
         # Saving it anyway is refused, and the findings are shown again.
