@@ -352,13 +352,13 @@ async def story_source(*, caller: Caller, case_id: uuid.UUID) -> StorySource:
     """The case a story is to be drawn from; refused (on ``case_id``) as a draft would be
     when a story may not be drawn from it, or drafting from it is locked."""
     _require_centre(caller)
-    async with database.transaction():
-        case, case_errors = await _story_case(caller, case_id)
-        if case_errors:
-            raise RuleViolation.many(case_errors)
-        assert case is not None
-        await drafting.require_unlocked(case["id"])
-        closed = await Case.select(Case.closed_on).where(Case.id == case["id"]).first()
+    # A read: the row lock ``_story_case`` takes ends with its statement.
+    case, case_errors = await _story_case(caller, case_id)
+    if case_errors:
+        raise RuleViolation.many(case_errors)
+    assert case is not None
+    await drafting.require_unlocked(case["id"])
+    closed = await Case.select(Case.closed_on).where(Case.id == case["id"]).first()
     (source,) = await _sources(caller, [{**case, **closed}])
     return source
 
