@@ -275,6 +275,16 @@ async def draft_story(request: Request[Any, Any, Any]) -> Template | Redirect:
     return Redirect(f"{STORIES}/{story['id']}", status_code=303)
 
 
+@post("/stories/cases/{case_id:uuid}/unlock", status_code=303)
+async def unlock_drafting(
+    request: Request[Any, Any, Any], case_id: FromPath[uuid.UUID]
+) -> Redirect:
+    """The case's opener lets centres draft from it again (``drafting.unlock``)."""
+    who = await pages.person(request)
+    await drafting.unlock(caller=who.caller, case_id=case_id)
+    return Redirect(f"{STORIES}#cases", status_code=303)
+
+
 # --- One story, its approval and its card ----------------------------------------------------
 
 
@@ -360,4 +370,12 @@ def _country_name(code: str | None, language: str) -> str | None:
 
 
 #: The console pages of this module.
-HANDLERS = [library, new_story, draft_story, story_page, approve_story, story_card]
+HANDLERS = [
+    library,
+    new_story,
+    draft_story,
+    unlock_drafting,
+    story_page,
+    approve_story,
+    story_card,
+]

@@ -15,7 +15,7 @@ import pytest
 from models.organisations import OrganisationKind
 from models.stories.drafting import REFUSALS_BEFORE_LOCK
 from tests.api.test_stories import PERSON, REPRESENTATIVE, YEAR, completed_case, in_year
-from tests.conftest import Member
+from tests.conftest import Member, make_member
 from tests.console.browser import Browser, Staff, new_staff
 
 #: Answers depend on today, as the API's story tests do.
@@ -280,3 +280,30 @@ async def test_a_story_too_few_cases_share_is_not_published_and_the_page_says_wh
         assert 'href="#case_id"' in refused.text and 'id="case_id"' in refused.text
         assert "Too few completed cases" in refused.text
         assert "Draft" in (await browser.get(story_path)).text
+
+
+async def test_cmm_unlocks_drafting_from_its_own_case_after_another_centre_locked_it(
+    client: httpx.AsyncClient, centre, return_org, partner
+):
+    case = await centres_case(client, centre, return_org, partner)
+    other_centre = await make_member(OrganisationKind.centre)
+    for _ in range(REFUSALS_BEFORE_LOCK):
+        await client.post(
+            "/api/v1/stories",
+            json={"case_id": case["id"], "title": "A shop", "text": PERSON["given_name"]}
+            | {"language": "en"},
+            headers=other_centre.headers,
+        )
+    mette = await case_officer_of(centre, "Mette Holm")
+    async with signed_in(client, mette) as browser:
+        library = await browser.get("/console/stories")
+        assert "Locked after refused drafts" in library.text
+        action = f"/console/stories/cases/{case['id']}/unlock"
+        assert f'action="{action}"' in library.text
+        assert (await browser.submit("/console/stories", action=action)).status_code == 303
+        library = await browser.get("/console/stories")
+        assert f'href="/console/stories/new?case_id={case["id"]}"' in library.text
+    standing = await client.get(
+        f"/api/v1/cases/{case['id']}/story-drafting", headers=centre.headers
+    )
+    assert standing.json() == {"case_id": case["id"], "locked": False, "refusals": 0}
