@@ -103,7 +103,9 @@ def _filters(request: Request[Any, Any, Any]) -> tuple[dict[str, str], list[tupl
     }
     errors = []
     if values["origin_country"] and not (
-        len(values["origin_country"]) == 2 and values["origin_country"].isalpha()
+        len(values["origin_country"]) == 2
+        and values["origin_country"].isascii()
+        and values["origin_country"].isalpha()
     ):
         errors.append(("origin_country", "stories.search.error.country"))
     if values["exploitation"] and values["exploitation"] not in Exploitation.__members__:

@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.console.stories import PAGE_SIZE
 from models.organisations import OrganisationKind
 from models.stories.drafting import REFUSALS_BEFORE_LOCK
 from tests.api.test_stories import PERSON, REPRESENTATIVE, YEAR, completed_case, in_year
@@ -307,3 +308,26 @@ async def test_cmm_unlocks_drafting_from_its_own_case_after_another_centre_locke
         f"/api/v1/cases/{case['id']}/story-drafting", headers=centre.headers
     )
     assert standing.json() == {"case_id": case["id"], "locked": False, "refusals": 0}
+
+
+async def test_drafts_come_a_page_at_a_time(client: httpx.AsyncClient, centre, return_org, partner):
+    case = await centres_case(client, centre, return_org, partner)
+    for number in range(PAGE_SIZE + 1):
+        drafted = await client.post(
+            "/api/v1/stories",
+            json={"case_id": case["id"], "title": f"Story {number:02}", "text": STORY}
+            | {"language": "en"},
+            headers=centre.headers,
+        )
+        assert drafted.status_code == 201, drafted.text
+    mette = await case_officer_of(centre, "Mette Holm")
+    async with signed_in(client, mette) as browser:
+        first = await browser.get("/console/stories")
+        titles = set(re.findall(r">Story (\d\d)</a>", first.text))
+        assert len(titles) == PAGE_SIZE
+        following = re.search(r'href="(/console/stories\?drafts=[^"#]+)#drafts"', first.text)
+        second = await browser.get(following.group(1))
+        rest = set(re.findall(r">Story (\d\d)</a>", second.text))
+        forged = await browser.client.get("/console/stories", params={"drafts": "not-a-cursor"})
+    assert len(rest) == 1 and not rest & titles
+    assert forged.status_code == 422 and 'href="#drafts"' in forged.text
