@@ -118,6 +118,8 @@ class CaseFilter:
     status: str | None = None
     origin_country: str | None = None
     updated_since: datetime | None = None
+    #: Only cases whose six months of support have ended (``CaseRecord.support_ended``).
+    support_ended: bool = False
 
 
 async def list_cases(
@@ -137,6 +139,8 @@ async def list_cases(
         query = query.where(Case.origin_country == filters.origin_country)
     if filters.updated_since is not None:
         query = query.where(Case.updated_at >= filters.updated_since)
+    if filters.support_ended:
+        query = query.where(Case.support_ends_on <= clock.today())
     if after is not None:
         created_at, case_id = after
         query = query.where(

@@ -234,6 +234,8 @@ class Correction:
 async def corrections_of(case_ids: list[uuid.UUID]) -> dict[uuid.UUID, Correction]:
     """The corrections asked of these cases, in two queries: each returned report's latest
     return, its comment opened."""
+    if not case_ids:
+        return {}
     reviews = await OutcomeReview.select(
         OutcomeReview.id, OutcomeReview.version, OutcomeReview.since
     ).where(OutcomeReview.id.is_in(case_ids), OutcomeReview.status == ReviewStatus.returned)
