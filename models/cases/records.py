@@ -121,6 +121,10 @@ class CaseFilter:
     status: str | None = None
     origin_country: str | None = None
     updated_since: datetime | None = None
+    #: Part of the reference, in any case of letters ("2026-004" finds DK-2026-0042).
+    reference: str | None = None
+    #: A further condition on ``Case`` from an upper layer (follow-up's months overdue).
+    narrowed_by: Any = None
 
 
 async def list_cases(
@@ -140,6 +144,12 @@ async def list_cases(
         query = query.where(Case.origin_country == filters.origin_country)
     if filters.updated_since is not None:
         query = query.where(Case.updated_at >= filters.updated_since)
+    if filters.reference:
+        # LIKE's wildcards in the search are taken as the characters they are not.
+        wanted = "".join(c for c in filters.reference.upper() if c not in "%_")
+        query = query.where(Case.reference.like(f"%{wanted}%"))
+    if filters.narrowed_by is not None:
+        query = query.where(filters.narrowed_by)
     if after is not None:
         created_at, case_id = after
         query = query.where(

@@ -32,6 +32,12 @@ def reflection_period_end(start: date, total_days: int) -> date:
     return start + timedelta(days=total_days)
 
 
+def reflection_days_left(case: dict) -> int:
+    """Days the reflection period of a case (a row of ``Case``) may still be extended by."""
+    taken = (case["reflection_period_end"] - case["reflection_period_start"]).days
+    return max(REFLECTION_DAYS_AT_MOST - taken, 0)
+
+
 def age_on(date_of_birth: date, on: date) -> int:
     had_birthday = (on.month, on.day) >= (date_of_birth.month, date_of_birth.day)
     return on.year - date_of_birth.year - (0 if had_birthday else 1)

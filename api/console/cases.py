@@ -1,0 +1,581 @@
+"""Cases for case officers: the list with its filters, opening a case, and the case page
+with the actions the viewer may take. Every read and change goes through the functions the
+API calls, with the signed-in person as the caller."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from api import pagination
+from api.case_views import case_view
+from api.console import cases_forms, pages
+from api.settings import settings_of
+from models import clock
+from models.cases import data_subject, lifecycle, rules
+from models.cases.audit_trail import trail
+from models.cases.commands import (
+    CaseCreate,
+    CaseEdit,
+    Closure,
+    Erasure,
+    PlanAgreement,
+    ReflectionExtensionCreate,
+)
+from models.cases.reach import MAY
+from models.cases.records import CaseFilter, CaseRecord, get_case, list_cases
+from models.cases.tables import (
+    Exploitation,
+    Outcome,
+    RepresentativeRole,
+    Sex,
+    Status,
+    SupportCategory,
+)
+from models.errors import RuleViolation
+from models.followup import payments, reports
+from models.followup.due import month_due_on
+from models.followup.progress import months_overdue, overdue_at_least
+from models.organisations import OrganisationKind, is_country, list_organisations
+from models.people.sessions import SignedIn
+
+CASES = "/console/cases"
+PAGE_SIZE = 25
+TRAIL_SIZE = 50
+#: Budget lines the plan form offers (an empty line is left out).
+BUDGET_LINES = 5
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+#: The catalogue key of each field's error message (the domain's own words are for the API).
+MESSAGES = {
+    field: f"cases.error.{field}"
+    for field in (
+        "status",
+        "country",
+        "overdue",
+        "q",
+        "person.given_name",
+        "person.family_name",
+        "person.date_of_birth",
+        "person.sex",
+        "person.nationality",
+        "person.phone",
+        "origin_country",
+        "residence_status",
+        "dublin_case",
+        "exploitation",
+        "identified_on",
+        "reflection_period_start",
+        "return_org_id",
+        "partner_org_id",
+        "representative",
+        "representative.name",
+        "representative.role",
+        "days",
+        "reason",
+        "agreed_on",
+        "goals",
+        "outcome",
+        "closed_on",
+        "note",
+        "reference",
+        "erase.reason",
+    )
+} | {
+    f"budget[{n}].{part}": f"cases.error.budget.{part}"
+    for n in range(BUDGET_LINES)
+    for part in ("category", "amount", "currency")
+}
+
+
+def _refused(error: RuleViolation) -> list[tuple[str, str]]:
+    return pages.field_errors(error, MESSAGES)
+
+
+# --- The list ---------------------------------------------------------------------------------
+
+
+@get("/cases")
+async def case_list(
+    request: Request[Any, Any, Any],
+    status: FromQuery[str] = "",
+    country: FromQuery[str] = "",
+    overdue: FromQuery[str] = "",
+    q: FromQuery[str] = "",
+    cursor: FromQuery[str | None] = None,
+) -> Template:
+    who = await pages.person(request)
+    shown = {"status": status, "country": country.strip().upper(), "overdue": overdue.strip()}
+    shown["q"] = q.strip()
+    errors: list[tuple[str, str]] = []
+    if status and status not in Status._value2member_map_:
+        errors.append(("status", MESSAGES["status"]))
+    if shown["country"] and not (_COUNTRY.match(shown["country"]) and is_country(shown["country"])):
+        errors.append(("country", MESSAGES["country"]))
+    months = _whole_number(shown["overdue"])
+    if shown["overdue"] and (months is None or months not in rules.MONTHS_OF_SUPPORT):
+        errors.append(("overdue", MESSAGES["overdue"]))
+    if len(shown["q"]) > 20:
+        errors.append(("q", MESSAGES["q"]))
+    context = {
+        "filters": shown,
+        "statuses": list(Status),
+        "most_months": rules.SUPPORT_MONTHS,
+        "first_page": cursor is None,
+        "first_link": f"{CASES}?{urlencode(_chosen(shown))}",
+    }
+    if errors:
+        return pages.page(
+            request,
+            "cases/list.html",
+            who=who,
+            status=422,
+            errors=errors,
+            rows=[],
+            next_link=None,
+            **context,
+        )
+    grace_days = settings_of(request).report_grace_days
+    today = clock.today()
+    records = await list_cases(
+        caller=who.caller,
+        filters=CaseFilter(
+            status=status or None,
+            origin_country=shown["country"] or None,
+            reference=shown["q"] or None,
+            narrowed_by=overdue_at_least(months, today=today, grace_days=grace_days)
+            if months
+            else None,
+        ),
+        after=pagination.decode(cursor, tuple[datetime, uuid.UUID]),
+        limit=PAGE_SIZE + 1,
+    )
+    page, more = records[:PAGE_SIZE], len(records) > PAGE_SIZE
+    next_link = None
+    if more:
+        last = page[-1].case
+        after = pagination.encode((last["created_at"], last["id"]))
+        next_link = f"{CASES}?{urlencode({**_chosen(shown), 'cursor': after})}"
+    rows = [
+        {
+            "case": case_view(record),
+            "overdue": months_overdue(
+                record.case, record.months_reported, today=today, grace_days=grace_days
+            ),
+        }
+        for record in page
+    ]
+    return pages.page(
+        request,
+        "cases/list.html",
+        who=who,
+        rows=rows,
+        next_link=next_link,
+        **context,
+    )
+
+
+def _chosen(filters: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in filters.items() if value}
+
+
+def _whole_number(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 6 else None
+
+
+# --- Opening a case ----------------------------------------------------------------------------
+
+
+async def _new_case_page(
+    request: Request[Any, Any, Any],
+    who: SignedIn,
+    values: dict[str, Any],
+    *,
+    status: int = 200,
+    errors: list[tuple[str, str]] | None = None,
+) -> Template:
+    organisations = await list_organisations()
+    return pages.page(
+        request,
+        "cases/new.html",
+        who=who,
+        status=status,
+        errors=errors,
+        values=values,
+        residence_statuses=[
+            s for s, kind in lifecycle.OPENED_BY.items() if kind is who.caller.kind
+        ],
+        opened_by=lifecycle.OPENED_BY,
+        return_orgs=[o for o in organisations if o.kind == OrganisationKind.return_org],
+        partners=[o for o in organisations if o.kind == OrganisationKind.partner],
+        sexes=list(Sex),
+        forms_of_exploitation=list(Exploitation),
+        representative_roles=list(RepresentativeRole),
+        reflection_days=rules.REFLECTION_DAYS,
+        reflection_days_at_most=rules.REFLECTION_DAYS_AT_MOST,
+        adult_age=rules.ADULT_AGE,
+        support_months=rules.SUPPORT_MONTHS,
+    )
+
+
+@get("/cases/new")
+async def new_case(request: Request[Any, Any, Any]) -> Template:
+    who = await pages.person(request)
+    return await _new_case_page(request, who, {"person.sex": Sex.unknown, "dublin_case": "no"})
+
+
+@post("/cases/new", status_code=303)
+async def open_case(request: Request[Any, Any, Any]) -> Redirect | Template:
+    who = await pages.person(request)
+    form = await request.form()
+    values = cases_forms.values(form, multiple=("exploitation",))
+    try:
+        data = cases_forms.read(
+            CaseCreate,
+            {
+                "person": {
+                    "given_name": values.get("person.given_name", ""),
+                    "family_name": values.get("person.family_name", ""),
+                    "date_of_birth": values.get("person.date_of_birth", ""),
+                    "sex": values.get("person.sex") or Sex.unknown,
+                    "nationality": values.get("person.nationality", "").upper() or None,
+                    "phone": values.get("person.phone") or None,
+                },
+                "origin_country": values.get("origin_country", "").upper(),
+                "residence_status": values.get("residence_status", ""),
+                "dublin_case": values.get("dublin_case") == "yes",
+                "exploitation": values.get("exploitation", []),
+                "identified_on": values.get("identified_on", ""),
+                "reflection_period_start": values.get("reflection_period_start", ""),
+                "return_org_id": values.get("return_org_id", ""),
+                "partner_org_id": values.get("partner_org_id") or None,
+                "representative": (
+                    {
+                        "name": values.get("representative.name", ""),
+                        "role": values.get("representative.role", ""),
+                    }
+                    if values.get("representative.name") or values.get("representative.role")
+                    else None
+                ),
+                "consent": {
+                    "data_sharing": values.get("consent.data_sharing") == "yes",
+                    "story_use": values.get("consent.story_use") == "yes",
+                },
+            },
+            required=(
+                "person.given_name",
+                "person.family_name",
+                "person.date_of_birth",
+                "origin_country",
+                "residence_status",
+                "exploitation",
+                "identified_on",
+                "reflection_period_start",
+                "return_org_id",
+            ),
+            dates=("person.date_of_birth", "identified_on", "reflection_period_start"),
+        )
+        record = await lifecycle.open_case(caller=who.caller, data=data)
+    except RuleViolation as refused:
+        return await _new_case_page(request, who, values, status=422, errors=_refused(refused))
+    return Redirect(f"{CASES}/{record.id}", status_code=303)
+
+
+# --- The case page -----------------------------------------------------------------------------
+
+
+@get("/cases/{case_id:uuid}")
+async def case_page(
+    request: Request[Any, Any, Any],
+    case_id: FromPath[uuid.UUID],
+    trail_from: FromQuery[str | None] = None,
+) -> Template:
+    who = await pages.person(request)
+    return await _case_page(request, who, case_id, trail_from=trail_from)
+
+
+async def _case_page(
+    request: Request[Any, Any, Any],
+    who: SignedIn,
+    case_id: uuid.UUID,
+    *,
+    trail_from: str | None = None,
+    action: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: list[tuple[str, str]] | None = None,
+) -> Template:
+    record = await get_case(caller=who.caller, case_id=case_id)
+    case = case_view(record)
+    follows = bool(record.roles & MAY["read_followup"])
+    reports_of = await reports.reports_of(caller=who.caller, case_id=case_id) if follows else []
+    payments_of = await payments.payments_of(caller=who.caller, case_id=case_id) if follows else []
+    entries = await trail(
+        caller=who.caller,
+        case_id=case_id,
+        after=pagination.decode(trail_from, tuple[datetime, uuid.UUID], field="trail_from"),
+        limit=TRAIL_SIZE + 1,
+        newest_first=True,
+    )
+    older = None
+    if len(entries) > TRAIL_SIZE:
+        entries = entries[:TRAIL_SIZE]
+        older = pagination.encode((entries[-1]["at"], entries[-1]["id"]))
+    organisations = {o.id: o.name for o in await list_organisations()}
+    grace_days = settings_of(request).report_grace_days
+    overdue = months_overdue(
+        record.case, record.months_reported, today=clock.today(), grace_days=grace_days
+    )
+    return pages.page(
+        request,
+        "cases/case.html",
+        who=who,
+        status=422 if errors else 200,
+        errors=errors,
+        case=case,
+        follows=follows,
+        timeline=_timeline(record, reports_of, payments_of),
+        months=_months(record, reports_of, overdue),
+        payments=payments_of,
+        trail=entries,
+        older=older,
+        organisations=organisations,
+        may={
+            name: lifecycle.may(name, record, who.caller)
+            for name in ("extend_reflection", "agree_plan", "close", "legal_hold")
+        }
+        | {"erase": data_subject.may_erase(record, who.caller)},
+        days_left=rules.reflection_days_left(record.case),
+        reflection_days_at_most=rules.REFLECTION_DAYS_AT_MOST,
+        adult_age=rules.ADULT_AGE,
+        support_months=rules.SUPPORT_MONTHS,
+        budget_lines=range(BUDGET_LINES),
+        categories=list(SupportCategory),
+        outcomes=list(Outcome),
+        action=action,
+        values=values or {},
+        today=clock.today(),
+    )
+
+
+def _timeline(
+    record: CaseRecord, reports_of: list[dict], payments_of: list[dict]
+) -> list[dict[str, Any]]:
+    """Everything that happened to the case, oldest first: its dates and its records."""
+    case = record.case
+    moments: list[tuple[date, str, dict[str, Any]]] = [
+        (case["identified_on"], "identified", {}),
+        (case["reflection_period_start"], "reflection_started", {}),
+        (case["created_at"].date(), "opened", {}),
+    ]
+    moments += [
+        (e["added_at"].date(), "reflection_extended", {"days": e["days"]})
+        for e in record.extensions
+    ]
+    dated = (
+        ("plan_agreed_on", "planned"),
+        ("departed_on", "departed"),
+        ("arrived_on", "arrived"),
+        ("closed_on", "closed"),
+        ("cancelled_on", "cancelled"),
+    )
+    moments += [(case[column], what, {}) for column, what in dated if case[column] is not None]
+    if record.support_ended:
+        moments.append((case["support_ends_on"], "support_ended", {}))
+    moments += [(r["visited_on"], "report", {"month": r["month"]}) for r in reports_of]
+    moments += [
+        (p["paid_on"], "payment", {"month": p["month"], "category": p["category"]})
+        for p in payments_of
+    ]
+    if case["personal_data_erased_at"] is not None:
+        moments.append((case["personal_data_erased_at"].date(), "erased", {}))
+    order = {
+        what: n
+        for n, what in enumerate(
+            [
+                "identified",
+                "reflection_started",
+                "opened",
+                "reflection_extended",
+                "planned",
+                "departed",
+                "arrived",
+                "report",
+                "payment",
+                "support_ended",
+                "closed",
+                "cancelled",
+                "erased",
+            ]
+        )
+    }
+    moments.sort(key=lambda m: (m[0], order[m[1]]))
+    return [{"on": on, "what": what, "facts": facts} for on, what, facts in moments]
+
+
+def _months(record: CaseRecord, reports_of: list[dict], overdue: list[int]) -> list[dict[str, Any]]:
+    arrived_on = record.case["arrived_on"]
+    return [
+        {
+            "month": month,
+            "due_on": month_due_on(arrived_on, month) if arrived_on else None,
+            "reports": [r for r in reports_of if r["month"] == month],
+            "overdue": month in overdue,
+        }
+        for month in rules.MONTHS_OF_SUPPORT
+    ]
+
+
+# --- Actions ----------------------------------------------------------------------------------
+
+
+async def _act(
+    request: Request[Any, Any, Any],
+    case_id: uuid.UUID,
+    action: str,
+    do: Any,
+) -> Redirect | Template:
+    """Read the form, let ``do(who, values)`` call the domain, then back to the case page;
+    a refusal of the plan's rules shows the page again with the errors at the action."""
+    who = await pages.person(request)
+    values = cases_forms.values(await request.form())
+    try:
+        await do(who, values)
+    except RuleViolation as refused:
+        return await _case_page(
+            request, who, case_id, action=action, values=values, errors=_refused(refused)
+        )
+    return Redirect(f"{CASES}/{case_id}#{action}", status_code=303)
+
+
+@post("/cases/{case_id:uuid}/reflection-extension", status_code=303)
+async def extend_reflection(
+    request: Request[Any, Any, Any], case_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    async def do(who: SignedIn, values: dict[str, Any]) -> None:
+        data = cases_forms.read(
+            ReflectionExtensionCreate,
+            {"days": values.get("days", ""), "reason": values.get("reason", "")},
+            required=("days", "reason"),
+            numbers=("days",),
+        )
+        await lifecycle.extend_reflection(caller=who.caller, case_id=case_id, data=data)
+
+    return await _act(request, case_id, "extend-reflection", do)
+
+
+@post("/cases/{case_id:uuid}/plan", status_code=303)
+async def agree_plan(
+    request: Request[Any, Any, Any], case_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    async def do(who: SignedIn, values: dict[str, Any]) -> None:
+        lines = [
+            {
+                part: values.get(f"budget[{n}].{part}", "")
+                for part in ("category", "amount", "currency")
+            }
+            for n in range(BUDGET_LINES)
+        ]
+        places = [n for n, line in enumerate(lines) if any(line.values())]
+        missing = [  # numbered as sent, like the domain's refusals
+            (f"budget[{k}].{part}", "required")
+            for k, n in enumerate(places)
+            for part, value in lines[n].items()
+            if not value
+        ]
+        try:
+            data = cases_forms.read(
+                PlanAgreement,
+                {
+                    "agreed_on": values.get("agreed_on", ""),
+                    "goals": values.get("goals", ""),
+                    "budget": [
+                        {**lines[n], "currency": lines[n]["currency"].upper()} for n in places
+                    ],
+                },
+                required=("agreed_on", "goals"),
+                dates=("agreed_on",),
+                also=missing,
+            )
+            await lifecycle.agree_plan(caller=who.caller, case_id=case_id, data=data)
+        except RuleViolation as refused:
+            raise cases_forms.renumbered(refused, places) from None
+
+    return await _act(request, case_id, "agree-plan", do)
+
+
+@post("/cases/{case_id:uuid}/closure", status_code=303)
+async def close_case(
+    request: Request[Any, Any, Any], case_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    async def do(who: SignedIn, values: dict[str, Any]) -> None:
+        data = cases_forms.read(
+            Closure,
+            {
+                "outcome": values.get("outcome", ""),
+                "closed_on": values.get("closed_on", ""),
+                "note": values.get("note") or None,
+            },
+            required=("outcome", "closed_on"),
+            dates=("closed_on",),
+        )
+        await lifecycle.close_case(caller=who.caller, case_id=case_id, data=data)
+
+    return await _act(request, case_id, "close", do)
+
+
+@post("/cases/{case_id:uuid}/legal-hold", status_code=303)
+async def legal_hold(
+    request: Request[Any, Any, Any], case_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    async def do(who: SignedIn, values: dict[str, Any]) -> None:
+        await lifecycle.edit_case(
+            caller=who.caller,
+            case_id=case_id,
+            data=CaseEdit(legal_hold=values.get("hold") == "yes"),
+            precondition=lambda record: None,
+        )
+
+    return await _act(request, case_id, "legal-hold", do)
+
+
+@post("/cases/{case_id:uuid}/erasure", status_code=303)
+async def erase(
+    request: Request[Any, Any, Any], case_id: FromPath[uuid.UUID]
+) -> Redirect | Template:
+    async def do(who: SignedIn, values: dict[str, Any]) -> None:
+        record = await get_case(caller=who.caller, case_id=case_id)
+        typed = values.get("reference", "").upper()
+        wrong = [] if typed == record.case["reference"] else [("reference", "does not match")]
+        try:
+            data = cases_forms.read(
+                Erasure,
+                {"reason": values.get("erase.reason", "")},
+                required=("reason",),
+                also=wrong,
+            )
+        except RuleViolation as refused:  # the form's reason is named apart from others
+            raise cases_forms.renamed(refused, {"reason": "erase.reason"}) from None
+        await data_subject.erase(caller=who.caller, case_id=case_id, reason=data.reason)
+
+    return await _act(request, case_id, "erase", do)
+
+
+#: The console pages of this module.
+HANDLERS = [
+    case_list,
+    new_case,
+    open_case,
+    case_page,
+    extend_reflection,
+    agree_plan,
+    close_case,
+    legal_hold,
+    erase,
+]
