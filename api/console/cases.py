@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from api import pagination
 from api.case_views import case_view
 from api.console import cases_forms, pages
+from api.followup_views import PaymentRead, ReportRead, payment_view, report_view
 from api.settings import settings_of
 from models import clock
 from models.cases import data_subject, lifecycle, rules
@@ -314,8 +315,12 @@ async def _case_page(
     record = await get_case(caller=who.caller, case_id=case_id)
     case = case_view(record)
     follows = bool(record.roles & MAY["read_followup"])
-    reports_of = await reports.reports_of(caller=who.caller, case_id=case_id) if follows else []
-    payments_of = await payments.payments_of(caller=who.caller, case_id=case_id) if follows else []
+    reports_of, payments_of = [], []
+    if follows:
+        rows = await reports.reports_of(caller=who.caller, case_id=case_id)
+        reports_of = [report_view(row) for row in rows]
+        rows = await payments.payments_of(caller=who.caller, case_id=case_id)
+        payments_of = [payment_view(row) for row in rows]
     entries = await trail(
         caller=who.caller,
         case_id=case_id,
@@ -365,7 +370,7 @@ async def _case_page(
 
 
 def _timeline(
-    record: CaseRecord, reports_of: list[dict], payments_of: list[dict]
+    record: CaseRecord, reports_of: list[ReportRead], payments_of: list[PaymentRead]
 ) -> list[dict[str, Any]]:
     """Everything that happened to the case, oldest first: its dates and its records."""
     case = record.case
@@ -388,10 +393,9 @@ def _timeline(
     moments += [(case[column], what, {}) for column, what in dated if case[column] is not None]
     if record.support_ended:
         moments.append((case["support_ends_on"], "support_ended", {}))
-    moments += [(r["visited_on"], "report", {"month": r["month"]}) for r in reports_of]
+    moments += [(r.visited_on, "report", {"month": r.month}) for r in reports_of]
     moments += [
-        (p["paid_on"], "payment", {"month": p["month"], "category": p["category"]})
-        for p in payments_of
+        (p.paid_on, "payment", {"month": p.month, "category": p.category}) for p in payments_of
     ]
     if case["personal_data_erased_at"] is not None:
         moments.append((case["personal_data_erased_at"].date(), "erased", {}))
@@ -425,7 +429,7 @@ def _months(record: CaseRecord, reports_of: list[dict], overdue: list[int]) -> l
         {
             "month": month,
             "due_on": month_due_on(arrived_on, month) if arrived_on else None,
-            "reports": [r for r in reports_of if r["month"] == month],
+            "reports": [r for r in reports_of if r.month == month],
             "overdue": month in overdue,
         }
         for month in rules.MONTHS_OF_SUPPORT
