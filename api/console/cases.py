@@ -40,7 +40,7 @@ from models.cases.tables import (
     Status,
     SupportCategory,
 )
-from models.errors import RuleViolation
+from models.errors import Forbidden, RuleViolation
 from models.followup import payments, reports
 from models.followup.due import month_due_on
 from models.followup.progress import months_overdue, overdue_at_least
@@ -133,11 +133,12 @@ async def case_list(
         "first_link": f"{CASES}?{urlencode(_chosen(shown))}",
     }
     if errors:
+        # htmx swaps only successful answers: it gets the page with its errors as one
         return pages.page(
             request,
             "cases/list.html",
             who=who,
-            status=422,
+            status=200 if request.headers.get("HX-Request") else 422,
             errors=errors,
             rows=[],
             next_link=None,
@@ -202,6 +203,9 @@ async def _new_case_page(
     status: int = 200,
     errors: list[tuple[str, str]] | None = None,
 ) -> Template:
+    statuses = [s for s, kind in lifecycle.OPENED_BY.items() if kind is who.caller.kind]
+    if not statuses:
+        raise Forbidden("cases are opened by the authority or the centre")
     organisations = await list_organisations()
     return pages.page(
         request,
@@ -210,10 +214,7 @@ async def _new_case_page(
         status=status,
         errors=errors,
         values=values,
-        residence_statuses=[
-            s for s, kind in lifecycle.OPENED_BY.items() if kind is who.caller.kind
-        ],
-        opened_by=lifecycle.OPENED_BY,
+        residence_statuses=statuses,
         return_orgs=[o for o in organisations if o.kind == OrganisationKind.return_org],
         partners=[o for o in organisations if o.kind == OrganisationKind.partner],
         sexes=list(Sex),

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from models.organisations import OrganisationKind, add_user
-from tests.api.conftest import Journey, days_ago, report_body
+from tests.api.conftest import Journey, days_ago, payment_body, report_body
 from tests.conftest import Member, make_member
 from tests.console.browser import Browser, Staff, new_staff
 
@@ -134,6 +134,11 @@ async def test_the_list_filters_by_status_country_and_months_overdue_and_finds_b
     wrong = await office.browser.get("/console/cases?country=XYZ&overdue=9")
     assert wrong.status_code == 422
     assert errors_of(wrong) == (["country", "overdue"], ["country", "overdue"])
+    swapped = await office.browser.client.get(
+        "/console/cases?country=XYZ", headers={"HX-Request": "true"}
+    )
+    assert swapped.status_code == 200, "htmx swaps in the page with its errors"
+    assert errors_of(swapped) == (["country"], ["country"])
 
 
 async def test_a_list_page_is_under_100_kb_and_pages_on(office: Office):
@@ -269,3 +274,49 @@ async def test_every_action_without_its_form_token_is_refused(office: Office):
     )
     assert stored.json()["reflection_period_end"] == case["reflection_period_end"]
     assert not stored.json().get("legal_hold") and stored.json()["person"], "nothing changed"
+
+
+async def test_the_case_page_shows_the_months_with_their_reports_payments_and_timeline(
+    office: Office,
+):
+    journey = office.journey()
+    await journey.open()
+    await journey.plan()
+    await journey.depart(on=days_ago(76))
+    await journey.arrive(on=days_ago(75))  # months 1 and 2 are over
+    partner = office.partner.headers
+    await office.browser.client.post(f"{journey.path}/reports", json=report_body(), headers=partner)
+    await office.browser.client.post(
+        f"{journey.path}/payments", json=payment_body(amount="25000.00"), headers=partner
+    )
+
+    page = (await office.browser.get(f"/console/cases/{journey.case['id']}")).text
+
+    months = page.split('id="months"', 1)[1].split('id="payments"', 1)[0]
+    rows = re.findall(r'<th scope="row">.*?</tr>', months, re.DOTALL)
+    assert len(rows) == 6
+    assert "Shop opened; sells school uniforms" in rows[0]
+    assert 'class="overdue"' in rows[1] and 'class="overdue"' not in rows[2]
+    assert "25000.00 NGN" in page.split('id="payments"', 1)[1]
+    timeline = page.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert timeline.index(days_ago(100)) < timeline.index(days_ago(75)), "oldest first"
+
+
+async def test_the_return_organisation_sees_the_person_as_its_role_may(
+    office: Office, client: httpx.AsyncClient
+):
+    case = await office.journey().open()
+    async with httpx.AsyncClient(
+        transport=client._transport, base_url="http://tracker.test"
+    ) as other:
+        iom = Browser(other)
+        officer = await new_staff(
+            OrganisationKind.return_org, organisation_id=office.return_org.organisation_id
+        )
+        await iom.sign_in(officer)
+        page = await iom.get(f"/console/cases/{case['id']}")
+        opening = await iom.get("/console/cases/new")
+    assert opening.status_code == 403, "the return organisation opens no case"
+    assert page.status_code == 200
+    assert "Blessing Okafor" in page.text and "+2348012345678" not in page.text
+    assert "/erasure" not in page.text and "/legal-hold" not in page.text
