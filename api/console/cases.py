@@ -54,50 +54,55 @@ TRAIL_SIZE = 50
 BUDGET_LINES = 5
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
-#: The catalogue key of each field's error message (the domain's own words are for the API).
-MESSAGES = {
-    field: f"cases.error.{field}"
-    for field in (
-        "status",
-        "country",
-        "overdue",
-        "q",
-        "person.given_name",
-        "person.family_name",
-        "person.date_of_birth",
-        "person.sex",
-        "person.nationality",
-        "person.phone",
-        "origin_country",
-        "residence_status",
-        "dublin_case",
-        "exploitation",
-        "identified_on",
-        "reflection_period_start",
-        "return_org_id",
-        "partner_org_id",
-        "representative",
-        "representative.name",
-        "representative.role",
-        "days",
-        "reason",
-        "agreed_on",
-        "goals",
-        "outcome",
-        "closed_on",
-        "note",
-        "reference",
-        "erase.reason",
-    )
-} | {
-    f"budget[{n}].{part}": f"cases.error.budget.{part}"
-    for n in range(BUDGET_LINES)
-    for part in ("category", "amount", "currency")
-}
+#: The catalogue key of each field's error message (the domain's own words are for the API),
+#: in the order the fields appear on their pages: the error summary lists them so.
+MESSAGES = (
+    {
+        field: f"cases.error.{field}"
+        for field in (
+            "q",
+            "status",
+            "country",
+            "overdue",
+            "person.given_name",
+            "person.family_name",
+            "person.date_of_birth",
+            "person.sex",
+            "person.nationality",
+            "person.phone",
+            "residence_status",
+            "dublin_case",
+            "exploitation",
+            "origin_country",
+            "identified_on",
+            "reflection_period_start",
+            "return_org_id",
+            "partner_org_id",
+            "representative",
+            "representative.name",
+            "representative.role",
+            "days",
+            "reason",
+            "agreed_on",
+            "goals",
+        )
+    }
+    | {
+        f"budget[{n}].{part}": f"cases.error.budget.{part}"
+        for n in range(BUDGET_LINES)
+        for part in ("category", "amount", "currency")
+    }
+    | {
+        field: f"cases.error.{field}"
+        for field in ("outcome", "closed_on", "note", "erase.reason", "reference")
+    }
+)
+_PLACE = {field: n for n, field in enumerate(MESSAGES)}
 
 
 def _refused(error: RuleViolation) -> list[tuple[str, str]]:
-    return pages.field_errors(error, MESSAGES)
+    errors = pages.field_errors(error, MESSAGES)
+    return sorted(errors, key=lambda found: _PLACE.get(found[0], len(_PLACE)))
 
 
 # --- The list ---------------------------------------------------------------------------------
@@ -113,18 +118,20 @@ async def case_list(
     cursor: FromQuery[str | None] = None,
 ) -> Template:
     who = await pages.person(request)
-    shown = {"status": status, "country": country.strip().upper(), "overdue": overdue.strip()}
-    shown["q"] = q.strip()
-    errors: list[tuple[str, str]] = []
-    if status and status not in Status._value2member_map_:
-        errors.append(("status", MESSAGES["status"]))
-    if shown["country"] and not (_COUNTRY.match(shown["country"]) and is_country(shown["country"])):
-        errors.append(("country", MESSAGES["country"]))
+    shown = {
+        "q": q.strip(),
+        "status": status,
+        "country": country.strip().upper(),
+        "overdue": overdue.strip(),
+    }
     months = _whole_number(shown["overdue"])
-    if shown["overdue"] and (months is None or months not in rules.MONTHS_OF_SUPPORT):
-        errors.append(("overdue", MESSAGES["overdue"]))
-    if len(shown["q"]) > 20:
-        errors.append(("q", MESSAGES["q"]))
+    wrong = {
+        "q": len(shown["q"]) > 20,
+        "status": status not in ("", *Status._value2member_map_),
+        "country": bool(shown["country"]) and not _is_country(shown["country"]),
+        "overdue": bool(shown["overdue"]) and months not in rules.MONTHS_OF_SUPPORT,
+    }
+    errors = [(name, MESSAGES[name]) for name, is_wrong in wrong.items() if is_wrong]
     context = {
         "filters": shown,
         "statuses": list(Status),
@@ -186,6 +193,10 @@ async def case_list(
 
 def _chosen(filters: dict[str, str]) -> dict[str, str]:
     return {name: value for name, value in filters.items() if value}
+
+
+def _is_country(code: str) -> bool:
+    return bool(_COUNTRY.match(code)) and is_country(code)
 
 
 def _whole_number(text: str) -> int | None:
@@ -275,9 +286,9 @@ async def open_case(request: Request[Any, Any, Any]) -> Redirect | Template:
                 "person.given_name",
                 "person.family_name",
                 "person.date_of_birth",
-                "origin_country",
                 "residence_status",
                 "exploitation",
+                "origin_country",
                 "identified_on",
                 "reflection_period_start",
                 "return_org_id",

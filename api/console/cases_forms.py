@@ -59,7 +59,7 @@ def read(
     as ``struct``; every empty required field, every unreadable date or number refused at
     once, then whatever the struct's own constraints refuse."""
     errors = list(also)
-    empty = {path for path in required if _at(data, path) in ("", None, [])}
+    empty = [path for path in required if _at(data, path) in ("", None, [])]
     errors += [(path, "required") for path in empty]
     for path in dates:
         text = _at(data, path)
