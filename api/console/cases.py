@@ -98,6 +98,18 @@ MESSAGES = (
     }
 )
 _PLACE = {field: n for n, field in enumerate(MESSAGES)}
+#: Changes the case's own dates do not show, taken into its timeline from the audit trail.
+TIMELINE_ACTIONS = (
+    "case.edit",
+    "case.exported",
+    "payment.approved",
+    "payment.rejected",
+    "outcome.submitted",
+    "outcome.returned",
+    "outcome.accepted",
+    "story.published",
+    "story.retired",
+)
 
 
 def _refused(error: RuleViolation) -> list[tuple[str, str]]:
@@ -357,7 +369,19 @@ async def _case_page(
         errors=errors,
         case=case,
         follows=follows,
-        timeline=_timeline(record, reports_of, payments_of),
+        timeline=_timeline(
+            record,
+            reports_of,
+            payments_of,
+            await trail(
+                caller=who.caller,
+                case_id=case_id,
+                actions=TIMELINE_ACTIONS,
+                after=None,
+                limit=TRAIL_SIZE,
+                newest_first=True,
+            ),
+        ),
         months=_months(record, reports_of, overdue),
         payments=payments_of,
         trail=entries,
@@ -382,7 +406,10 @@ async def _case_page(
 
 
 def _timeline(
-    record: CaseRecord, reports_of: list[ReportRead], payments_of: list[PaymentRead]
+    record: CaseRecord,
+    reports_of: list[ReportRead],
+    payments_of: list[PaymentRead],
+    changes: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Everything that happened to the case, oldest first: its dates and its records."""
     case = record.case
@@ -411,6 +438,7 @@ def _timeline(
     ]
     if case["personal_data_erased_at"] is not None:
         moments.append((case["personal_data_erased_at"].date(), "erased", {}))
+    moments += [(entry["at"].date(), "change", {"action": entry["action"]}) for entry in changes]
     order = {
         what: n
         for n, what in enumerate(
@@ -427,6 +455,7 @@ def _timeline(
                 "support_ended",
                 "closed",
                 "cancelled",
+                "change",
                 "erased",
             ]
         )
@@ -435,7 +464,9 @@ def _timeline(
     return [{"on": on, "what": what, "facts": facts} for on, what, facts in moments]
 
 
-def _months(record: CaseRecord, reports_of: list[dict], overdue: list[int]) -> list[dict[str, Any]]:
+def _months(
+    record: CaseRecord, reports_of: list[ReportRead], overdue: list[int]
+) -> list[dict[str, Any]]:
     arrived_on = record.case["arrived_on"]
     return [
         {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 
 from models.audit import AuditEntry
@@ -20,6 +21,7 @@ async def trail(
     after: tuple[datetime, uuid.UUID] | None = None,
     limit: int,
     newest_first: bool = False,
+    actions: Iterable[str] | None = None,
 ) -> list[dict]:
     """Entries the caller may read, oldest first (or newest first, ``after`` then being the
     last entry seen of that order): an authority sees every entry about the cases it
@@ -34,6 +36,8 @@ async def trail(
         query = query.where(AuditEntry.case_id == case_id)
     if actor_id is not None:
         query = query.where(AuditEntry.actor_id == actor_id)
+    if actions is not None:
+        query = query.where(AuditEntry.action.is_in(list(actions)))
     if since is not None:
         query = query.where(AuditEntry.at >= since)
     if until is not None:

@@ -189,6 +189,8 @@ async def test_a_case_officer_extends_reflection_agrees_the_plan_holds_and_erase
     assert held.status_code == 303
     page = await office.browser.get(path)
     assert 'class="tag tag-hold"' in page.text
+    timeline = page.text.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "Ændrede sagen" in timeline, "the hold is a change of the case, from its audit trail"
     assert f'action="{path}/erasure"' not in page.text, "no erasure under legal hold"
     await office.browser.submit(path, action=f"{path}/legal-hold", hold="no")
 
