@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 
@@ -52,8 +53,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     #: Addresses or networks (comma-separated, e.g. ``10.0.0.5,192.168.0.0/24``) of proxies
     #: whose X-Forwarded-For and X-Forwarded-Proto are believed.
     trusted_proxies: str = ""
-    #: Minutes a console session lives without a request.
-    session_idle_minutes: int = 30
+    #: Minutes a console session lives without a request; a fraction is allowed (``0.5`` is
+    #: thirty seconds, for a kiosk, say, or a test).
+    session_idle_minutes: Annotated[float, msgspec.Meta(gt=0)] = 30
     #: Hours a console session lives at most, however busy.
     session_absolute_hours: int = 12
     #: Wrong enrolment codes one address may send within the window before it waits.

@@ -168,6 +168,33 @@ async def other_partner(client: httpx.AsyncClient) -> Member:
     return await make_member(OrganisationKind.partner, country="NG")
 
 
+@pytest.fixture(scope="session")
+def harness():
+    """The event loop the browser tests set up their world on (tests/browser_support.py)."""
+    from tests.browser_support import Harness
+
+    running = Harness()
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def tracker(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, harness):
+    """``tracker serve`` on a database of its own: one server of each engine for all the
+    browser tests (the field app's and the console's)."""
+    from tests.browser.tracker import Tracker
+    from tests.browser_support import served
+
+    folder = tmp_path_factory.mktemp(f"tracker-{request.param}")
+    template = lambda: request.getfixturevalue("sqlite_template")  # noqa: E731
+    with served(request.param, folder, template, harness) as (server, settings):
+        yield Tracker(harness, server, settings, folder)
+
+
+#: Folders of tests that drive a real browser; CI checks that some of them passed.
+BROWSER_TESTS = ("tests/browser/", "tests/console_browser/")
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Lines that .ci/run reads to prove the PostgreSQL half and the browser tests ran."""
     passed = [report.nodeid for report in terminalreporter.stats.get("passed", [])]
@@ -175,5 +202,5 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     terminalreporter.write_line(
         f"database tests passed: sqlite {counts['sqlite']}, postgres {counts['postgres']}"
     )
-    browser = sum(nodeid.startswith("tests/browser/") for nodeid in passed)
+    browser = sum(nodeid.startswith(BROWSER_TESTS) for nodeid in passed)
     terminalreporter.write_line(f"browser tests passed: {browser}")

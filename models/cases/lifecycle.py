@@ -28,10 +28,11 @@ from models.cases.commands import (
 from models.cases.money import is_currency, to_hundredths
 from models.cases.personal import open_person
 from models.cases.reach import MAY, require
-from models.cases.records import CaseRecord, Row, case_row, complete, reachable_case
+from models.cases.records import CaseRecord, case_row, complete, reachable_case
 from models.cases.tables import (
     BudgetLine,
     Case,
+    CaseRow,
     ConsentChange,
     Outcome,
     Person,
@@ -40,6 +41,7 @@ from models.cases.tables import (
     ResidenceStatus,
     Status,
 )
+from models.database import Row
 from models.errors import Conflict, Forbidden, RuleViolation
 from models.organisations import Caller, Organisation, OrganisationKind, is_country
 
@@ -78,7 +80,7 @@ def may(action: str, record: CaseRecord, caller: Caller) -> bool:
     return True
 
 
-async def _record(row: Row, caller: Caller) -> CaseRecord:
+async def _record(row: CaseRow, caller: Caller) -> CaseRecord:
     (record,) = await complete([row], caller)
     return record
 
@@ -258,7 +260,7 @@ async def _transition(
     caller: Caller,
     case_id: uuid.UUID,
     action: str,
-    apply: Callable[[Row], object],
+    apply: Callable[[CaseRow], object],
 ) -> CaseRecord:
     """Lock the case, check reach and role, then let ``apply`` check state and rules and
     write; a transition that changed the case raises its event in the same transaction."""
@@ -288,14 +290,14 @@ EVENT_OF: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _conflict(row: Row, wanted: str) -> Conflict:
+def _conflict(row: CaseRow, wanted: str) -> Conflict:
     return Conflict(f"the case is {row['status']}; this needs a case that is {wanted}")
 
 
 async def extend_reflection(
     *, caller: Caller, case_id: uuid.UUID, data: ReflectionExtensionCreate
 ) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         latest = (
             await ReflectionExtension.select(
                 ReflectionExtension.id,
@@ -354,7 +356,7 @@ def _budget_key(lines: list[BudgetLineIn] | list[Row]) -> list[tuple[str, int, s
 
 
 async def agree_plan(*, caller: Caller, case_id: uuid.UUID, data: PlanAgreement) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         if row["status"] not in STARTS_FROM["agree_plan"]:
             stored = await BudgetLine.select().where(BudgetLine.case == case_id)
             same = (
@@ -419,7 +421,7 @@ async def agree_plan(*, caller: Caller, case_id: uuid.UUID, data: PlanAgreement)
 
 
 async def record_departure(*, caller: Caller, case_id: uuid.UUID, data: Departure) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         if row["departed_on"] is not None and row["departed_on"] == data.departed_on:
             return
         if row["status"] not in STARTS_FROM["record_departure"]:
@@ -433,7 +435,7 @@ async def record_departure(*, caller: Caller, case_id: uuid.UUID, data: Departur
 
 
 async def record_arrival(*, caller: Caller, case_id: uuid.UUID, data: Arrival) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         if row["arrived_on"] is not None and row["arrived_on"] == data.arrived_on:
             return
         if row["status"] not in STARTS_FROM["record_arrival"]:
@@ -452,7 +454,7 @@ async def record_arrival(*, caller: Caller, case_id: uuid.UUID, data: Arrival) -
 
 
 async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         stored = (row["outcome"], row["closed_on"], row["closure_note"])
         if row["status"] in (Status.completed, Status.closed_early) and stored == (
             data.outcome,
@@ -479,7 +481,7 @@ async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> Ca
 
 
 async def cancel_case(*, caller: Caller, case_id: uuid.UUID, data: Cancellation) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         if row["status"] == Status.cancelled and row["cancellation_reason"] == data.reason:
             return
         if row["status"] not in STARTS_FROM["cancel"]:
@@ -513,7 +515,7 @@ async def edit_case(
     """Edit contact details, representative, consent or partner. ``precondition`` sees the
     case as it stands, under lock, before anything changes (the API's If-Match)."""
 
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         precondition(await _record(row, caller))
         person: dict[str, object] = {}
         if data.phone is not UNSET:

@@ -4,28 +4,29 @@ relative, or above the plan's budget, wait for the return organisation's approva
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from models import audit, changes, clock, database, hooks, outbox, sealing
 from models.cases.money import from_hundredths, is_currency, to_hundredths
 from models.cases.reach import require
-from models.cases.records import Row, reachable_case
-from models.cases.tables import BudgetLine
+from models.cases.records import reachable_case
+from models.cases.tables import BudgetLine, CaseRow
 from models.client_ids import fingerprint
 from models.errors import Conflict, Forbidden, NotFound
 from models.followup.commands import PaymentCreate
 from models.followup.keeping import keep_once
 from models.followup.receipts import usable_as_receipt
 from models.followup.rules import inside_support_window, over_budget, require_followed_up
-from models.followup.tables import Payment, PaymentStatus, Recipient
+from models.followup.tables import Payment, PaymentRow, PaymentStatus, Recipient
 from models.organisations import Caller
 
 
-def _facts(payment: Row) -> dict[str, object]:
+def _facts(payment: Mapping[str, object]) -> dict[str, object]:
     """What a payment's events tell: no note, justification or reason."""
     return {
         "payment_id": payment["id"],
         "category": payment["category"],
-        "amount": from_hundredths(payment["amount_hundredths"]),
+        "amount": from_hundredths(int(payment["amount_hundredths"])),
         "currency": payment["currency"],
         "status": payment["status"],
     }
@@ -50,7 +51,7 @@ async def _takes_over_budget(case_id: uuid.UUID, data: PaymentCreate) -> bool:
     )
 
 
-async def _check(caller: Caller, case: Row, data: PaymentCreate) -> None:
+async def _check(caller: Caller, case: CaseRow, data: PaymentCreate) -> None:
     checks = inside_support_window("paid_on", data.paid_on, case)
     if to_hundredths(data.amount) <= 0:
         checks.errors.append(("amount", "must be more than 0"))
@@ -70,7 +71,7 @@ async def _check(caller: Caller, case: Row, data: PaymentCreate) -> None:
 
 async def record_payment(
     *, caller: Caller, case_id: uuid.UUID, data: PaymentCreate
-) -> tuple[Row, bool]:
+) -> tuple[PaymentRow, bool]:
     """Record a payment (partner or return org); ``(payment, created)``."""
     async with database.transaction():
         case, roles = await reachable_case(caller, case_id, lock=True)
@@ -110,7 +111,7 @@ async def record_payment(
         )
 
 
-async def payments_of(*, caller: Caller, case_id: uuid.UUID) -> list[Row]:
+async def payments_of(*, caller: Caller, case_id: uuid.UUID) -> list[PaymentRow]:
     _, roles = await reachable_case(caller, case_id)
     require("read_followup", roles)
     rows = (
@@ -127,7 +128,7 @@ async def _decide(
     payment_id: uuid.UUID,
     to: PaymentStatus,
     reason: str | None,
-) -> Row:
+) -> PaymentRow:
     async with database.transaction():
         case, roles = await reachable_case(caller, case_id, lock=True)
         require("decide_payment", roles)
@@ -171,7 +172,9 @@ async def _decide(
         return sealing.open_row(Payment, stored)
 
 
-async def approve_payment(*, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID) -> Row:
+async def approve_payment(
+    *, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID
+) -> PaymentRow:
     return await _decide(
         caller=caller,
         case_id=case_id,
@@ -183,7 +186,7 @@ async def approve_payment(*, caller: Caller, case_id: uuid.UUID, payment_id: uui
 
 async def reject_payment(
     *, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID, reason: str
-) -> Row:
+) -> PaymentRow:
     return await _decide(
         caller=caller,
         case_id=case_id,

@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 from piccolo.columns.combination import WhereRaw
 from piccolo.query import Select
 
 from models.cases.rules import MONTHS_OF_SUPPORT
-from models.cases.tables import Case
+from models.cases.tables import Case, CaseRow
 from models.followup.due import due_by, month_is_due, month_is_due_sql
 from models.followup.tables import Report
 
@@ -41,9 +40,7 @@ async def add_months_reported(records: list) -> None:
         record.months_reported = reported.get(record.id, set())
 
 
-def months_overdue(
-    case: dict[str, Any], reported: set[int], *, today: date, grace_days: int
-) -> list[int]:
+def months_overdue(case: CaseRow, reported: set[int], *, today: date, grace_days: int) -> list[int]:
     """The months of a case (a row of ``Case``) that are due (``due.month_is_due``) and
     have no report; ``overdue_at_least`` is the same count in SQL."""
     if case["arrived_on"] is None:

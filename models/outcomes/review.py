@@ -19,8 +19,9 @@ from piccolo.query import Select
 
 from models import audit, changes, clock, database, outbox, sealing
 from models.cases.reach import Role, require, within_reach
-from models.cases.records import Row, reachable_case
-from models.cases.tables import Case
+from models.cases.records import reachable_case
+from models.cases.tables import Case, CaseRow
+from models.database import Row
 from models.errors import Conflict, RuleViolation
 from models.organisations import Caller
 from models.outcomes.commands import Decision, OutcomeDecision, OutcomeSubmission
@@ -45,7 +46,7 @@ async def _latest_version(case_id: uuid.UUID, caller: Caller) -> int:
 
 async def _keep_step(
     caller: Caller,
-    case: Row,
+    case: CaseRow,
     action: ReviewAction,
     *,
     version: int,
@@ -74,7 +75,7 @@ async def _keep_step(
     )
 
 
-async def _as_it_stands(caller: Caller, case: Row, roles: frozenset[Role]) -> Shown:
+async def _as_it_stands(caller: Caller, case: CaseRow, roles: frozenset[Role]) -> Shown:
     """The answer to a step sent again, which changes nothing: the report read."""
     await audit.record(caller, "case.outcome_report_read", [case["id"]])
     return await shown(case, roles)

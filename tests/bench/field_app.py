@@ -30,10 +30,11 @@ import time
 
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE
+from tests.browser.conftest import PHONE
 from tests.browser.phone import PIN, Phone
 from tests.browser.standalone import served_tracker
 from tests.browser.tracker import Tracker
+from tests.browser_support import CHROMIUM, CHROMIUM_FLAGS
 
 KBIT = 1000 / 8
 SLOW_NETWORK = {

@@ -13,9 +13,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE
+from tests.browser.conftest import PHONE
 from tests.browser.phone import Phone
 from tests.browser.standalone import served_tracker
+from tests.browser_support import CHROMIUM, CHROMIUM_FLAGS
 
 
 def main() -> None:

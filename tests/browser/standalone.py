@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from models.settings import Settings
-from tests.browser.conftest import Harness
 from tests.browser.tracker import Tracker
+from tests.browser_support import Harness
 from tests.conftest import _migrate, _run_apart
 from tests.reliability.server import Server
 
