@@ -44,7 +44,7 @@ from models.errors import Forbidden, RuleViolation
 from models.followup import payments, reports
 from models.followup.due import month_due_on
 from models.followup.progress import months_overdue, overdue_at_least
-from models.organisations import OrganisationKind, is_country, list_organisations
+from models.organisations import OrganisationKind, is_country, list_organisations, names_of
 from models.people.sessions import SignedIn
 
 CASES = "/console/cases"
@@ -356,7 +356,9 @@ async def _case_page(
     if len(entries) > TRAIL_SIZE:
         entries = entries[:TRAIL_SIZE]
         older = pagination.encode((entries[-1]["at"], entries[-1]["id"]))
-    organisations = {o.id: o.name for o in await list_organisations()}
+    organisations = await names_of(
+        [case.return_org_id, case.partner_org_id, *(e["organisation_id"] for e in entries)]
+    )
     grace_days = settings_of(request).report_grace_days
     overdue = months_overdue(
         record.case, record.months_reported, today=clock.today(), grace_days=grace_days

@@ -124,6 +124,8 @@ async def test_the_list_filters_by_status_country_and_months_overdue_and_finds_b
         assert page.status_code == 200
         return set(re.findall(r">(DK-\d{4}-\d{4})</a>", page.text))
 
+    listed = (await office.browser.get("/console/cases?country=TH")).text
+    assert '<strong class="overdue">2 (måned 1, 2)</strong>' in listed, "the same rule, shown"
     every = {waiting["reference"], thai.case["reference"], reporting.case["reference"]}
     assert await found("") == every
     assert await found("status=reintegration") == every - {waiting["reference"]}
