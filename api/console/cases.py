@@ -237,6 +237,7 @@ async def _new_case_page(
         status=status,
         errors=errors,
         values=values,
+        minor=_is_minor_today(values.get("person.date_of_birth", "")),
         residence_statuses=statuses,
         return_orgs=[o for o in organisations if o.kind == OrganisationKind.return_org],
         partners=[o for o in organisations if o.kind == OrganisationKind.partner],
@@ -252,8 +253,23 @@ async def _new_case_page(
 
 @get("/cases/new")
 async def new_case(request: Request[Any, Any, Any]) -> Template:
+    """The form; answers filled in so far may come along (htmx sends them as a field
+    changes), so that the rules they bring into play are told at once."""
     who = await pages.person(request)
-    return await _new_case_page(request, who, {"person.sex": Sex.unknown, "dublin_case": "no"})
+    values = {"person.sex": Sex.unknown, "dublin_case": "no"}
+    values |= {
+        name: request.query_params[name]
+        for name in ("person.date_of_birth", "dublin_case")
+        if name in request.query_params
+    }
+    return await _new_case_page(request, who, values)
+
+
+def _is_minor_today(date_of_birth: str) -> bool:
+    try:
+        return rules.is_minor(date.fromisoformat(date_of_birth), clock.today())
+    except ValueError:
+        return False
 
 
 @post("/cases/new", status_code=303)

@@ -88,6 +88,11 @@ async def test_a_case_officer_opens_a_case_with_a_mistake_fixes_it_and_lands_on_
     assert errors_of(mistaken) == (in_form_order, in_form_order)
     assert 'value="Blessing"' in mistaken.text, "what was typed is kept"
 
+    minor = await office.browser.get(f"/console/cases/new?person.date_of_birth={days_ago(5000)}")
+    assert 'id="minor-notice" aria-live="polite"><div class="warning-text">' in minor.text
+    adult = await office.browser.get(f"/console/cases/new?person.date_of_birth={days_ago(7000)}")
+    assert 'id="minor-notice" aria-live="polite"></div>' in adult.text
+
     dublin = await office.browser.submit(
         "/console/cases/new", **case_form(office, dublin_case="yes")
     )

@@ -29,7 +29,13 @@ def test_a_case_officer_opens_a_case_fixing_a_mistake_and_finds_it_in_the_list(
     page.wait_for_url("**/console/cases/new")
 
     field(console, "person.given_name").fill("Blessing")
+    minor = page.locator("#minor-notice .warning-text")
+    field(console, "person.date_of_birth").fill(days_ago(15 * 366))
+    field(console, "person.date_of_birth").press("Tab")  # htmx asks what the date brings
+    minor.wait_for()
     field(console, "person.date_of_birth").fill("1999-04-02")
+    field(console, "person.date_of_birth").press("Tab")
+    minor.wait_for(state="detached")
     field(console, "residence_status").check()
     field(console, "exploitation").check()
     field(console, "origin_country").fill("NG")
