@@ -16,9 +16,63 @@ import msgspec
 from litestar.datastructures import FormMultiDict
 
 from api.body import field_error
+from api.console import pages
 from models.errors import FieldError, RuleViolation
 
 _INDEX = re.compile(r"^(?P<list>\w+)\[(?P<n>\d+)\]")
+#: Budget lines the plan form offers (an empty line is left out).
+BUDGET_LINES = 5
+
+#: The catalogue key of each field's error message (the domain's own words are for the API),
+#: in the order the fields appear on their pages: the error summary lists them so.
+MESSAGES = (
+    {
+        field: f"cases.error.{field}"
+        for field in (
+            "q",
+            "status",
+            "country",
+            "overdue",
+            "person.given_name",
+            "person.family_name",
+            "person.date_of_birth",
+            "person.sex",
+            "person.nationality",
+            "person.phone",
+            "residence_status",
+            "dublin_case",
+            "exploitation",
+            "origin_country",
+            "identified_on",
+            "reflection_period_start",
+            "return_org_id",
+            "partner_org_id",
+            "representative",
+            "representative.name",
+            "representative.role",
+            "days",
+            "reason",
+            "agreed_on",
+            "goals",
+        )
+    }
+    | {
+        f"budget[{n}].{part}": f"cases.error.budget.{part}"
+        for n in range(BUDGET_LINES)
+        for part in ("category", "amount", "currency")
+    }
+    | {
+        field: f"cases.error.{field}"
+        for field in ("outcome", "closed_on", "note", "erase.reason", "reference")
+    }
+)
+_PLACE = {field: n for n, field in enumerate(MESSAGES)}
+
+
+def page_errors(error: RuleViolation) -> list[tuple[str, str]]:
+    """A refusal as the page's errors, in the order of their fields on the page."""
+    errors = pages.field_errors(error, MESSAGES)
+    return sorted(errors, key=lambda found: _PLACE.get(found[0], len(_PLACE)))
 
 
 def values(form: FormMultiDict, *, multiple: Iterable[str] = ()) -> dict[str, Any]:
