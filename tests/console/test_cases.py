@@ -6,10 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 import httpx
 import pytest
 
+from models.followup.due import month_due_on
 from models.organisations import OrganisationKind, add_user
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
 from tests.conftest import Member, make_member
@@ -331,3 +333,25 @@ async def test_the_return_organisation_sees_the_person_as_its_role_may(
     assert page.status_code == 200
     assert "Blessing Okafor" in page.text and "+2348012345678" not in page.text
     assert "/erasure" not in page.text and "/legal-hold" not in page.text
+
+
+async def test_a_month_turns_overdue_in_the_list_the_day_after_its_grace_days(
+    office: Office, clock, settings
+):
+    journey = office.journey()
+    await journey.open()
+    await journey.plan()
+    await journey.depart(on=days_ago(21))
+    await journey.arrive(on=days_ago(20))
+    arrived = date.fromisoformat(journey.case["arrived_on"])
+    last_day_of_grace = month_due_on(arrived, 1) + timedelta(days=settings.report_grace_days)
+
+    for instant, overdue in (
+        (datetime.combine(last_day_of_grace, time(23, 59), UTC), False),
+        (datetime.combine(last_day_of_grace + timedelta(days=1), time(0, 1), UTC), True),
+    ):
+        clock.move_to(instant)
+        if (await office.browser.get("/console/")).status_code == 303:  # the session ended
+            await office.browser.sign_in(office.officer)
+        listed = await office.browser.get("/console/cases?overdue=1")
+        assert (journey.case["reference"] in listed.text) is overdue, instant
