@@ -10,12 +10,23 @@ from pathlib import Path
 from litestar import Router
 from litestar.static_files import create_static_files_router
 
-from api.console import cases, cases_page, csrf, home, pages, people, sign_in, welcome
+from api.console import (
+    cases,
+    cases_page,
+    csrf,
+    home,
+    pages,
+    people,
+    returns,
+    review,
+    sign_in,
+    welcome,
+)
 from models.errors import TrackerError
 
 STATIC = Path(__file__).with_name("static")
 #: The console's areas: each module's ``HANDLERS`` are its pages and forms.
-AREAS = [home, sign_in, welcome, people, cases, cases_page]
+AREAS = [home, sign_in, welcome, people, returns, review, cases, cases_page]
 
 
 def router() -> Router:

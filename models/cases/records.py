@@ -120,6 +120,8 @@ class CaseFilter:
     status: str | None = None
     origin_country: str | None = None
     updated_since: datetime | None = None
+    #: Only cases whose six months of support have ended (``CaseRecord.support_ended``).
+    support_ended: bool = False
     #: Part of the reference, in any case of letters ("2026-004" finds DK-2026-0042).
     reference: str | None = None
     #: A further condition on ``Case`` from an upper layer (follow-up's months overdue).
@@ -143,6 +145,8 @@ async def list_cases(
         query = query.where(Case.origin_country == filters.origin_country)
     if filters.updated_since is not None:
         query = query.where(Case.updated_at >= filters.updated_since)
+    if filters.support_ended:
+        query = query.where(Case.support_ends_on <= clock.today())
     if filters.reference:
         # LIKE's wildcards in the search are taken as the characters they are not.
         wanted = "".join(c for c in filters.reference.upper() if c not in "%_")

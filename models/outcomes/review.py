@@ -22,14 +22,17 @@ from models.cases.reach import Role, require, within_reach
 from models.cases.records import reachable_case
 from models.cases.tables import Case, CaseRow
 from models.database import Row
-from models.errors import Conflict, RuleViolation
-from models.organisations import Caller
+from models.errors import Conflict, Forbidden, RuleViolation
+from models.organisations import Caller, OrganisationKind
 from models.outcomes.commands import Decision, OutcomeDecision, OutcomeSubmission
 from models.outcomes.frozen import CLOSED, freeze_on_closure
 from models.outcomes.report import Shown, shown
 from models.outcomes.review_state import review_row, steps_of
 from models.outcomes.tables import OutcomeReview, OutcomeReviewStep, ReviewAction, ReviewStatus
 from models.outcomes.versions import latest_of
+
+#: The organisations that open cases, and so decide on their outcome reports.
+REVIEWERS = frozenset({OrganisationKind.authority, OrganisationKind.centre})
 
 #: What a decision makes of the review.
 STATUS_AFTER = {Decision.accepted: ReviewStatus.accepted, Decision.returned: ReviewStatus.returned}
@@ -182,6 +185,12 @@ async def review_report(*, caller: Caller, case_id: uuid.UUID, data: OutcomeDeci
 # --- The queue, and the corrections asked for --------------------------------------------------
 
 
+def require_reviewer(caller: Caller) -> None:
+    """Only an organisation that opens cases has reports waiting for its decision."""
+    if caller.kind not in REVIEWERS:
+        raise Forbidden("only the authority or the centre that opened a case reviews its report")
+
+
 async def queue(
     *,
     caller: Caller,
@@ -234,6 +243,8 @@ class Correction:
 async def corrections_of(case_ids: list[uuid.UUID]) -> dict[uuid.UUID, Correction]:
     """The corrections asked of these cases, in two queries: each returned report's latest
     return, its comment opened."""
+    if not case_ids:
+        return {}
     reviews = await OutcomeReview.select(
         OutcomeReview.id, OutcomeReview.version, OutcomeReview.since
     ).where(OutcomeReview.id.is_in(case_ids), OutcomeReview.status == ReviewStatus.returned)
