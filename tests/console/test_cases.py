@@ -260,6 +260,8 @@ async def test_a_case_out_of_reach_is_not_found(office: Office, client: httpx.As
             assert answer.status_code == 404, kind
             assert "Blessing" not in answer.text
             assert case["reference"] not in (await stranger.get("/console/cases")).text
+            hold = await stranger.submit("/console/", action=f"{path}/legal-hold", hold="yes")
+            assert hold.status_code == 404, "nor can it be acted on"
     assert (await office.browser.get(f"/console/cases/{uuid.uuid4()}")).status_code == 404
 
 
