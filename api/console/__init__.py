@@ -11,6 +11,8 @@ from litestar import Router
 from litestar.static_files import create_static_files_router
 
 from api.console import (
+    cases,
+    cases_page,
     csrf,
     home,
     overview,
@@ -26,7 +28,18 @@ from models.errors import TrackerError
 
 STATIC = Path(__file__).with_name("static")
 #: The console's areas: each module's ``HANDLERS`` are its pages and forms.
-AREAS = [home, sign_in, welcome, people, returns, review, stories, overview]
+AREAS = [
+    home,
+    sign_in,
+    welcome,
+    people,
+    cases,
+    cases_page,
+    returns,
+    review,
+    stories,
+    overview,
+]
 
 
 def router() -> Router:

@@ -7,6 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from piccolo.columns.combination import Combinable
+
 from models import audit, clock, hooks, sealing
 from models.cases import rules
 from models.cases.personal import open_person
@@ -120,6 +122,10 @@ class CaseFilter:
     updated_since: datetime | None = None
     #: Only cases whose six months of support have ended (``CaseRecord.support_ended``).
     support_ended: bool = False
+    #: Part of the reference, in any case of letters ("2026-004" finds DK-2026-0042).
+    reference: str | None = None
+    #: A further condition on ``Case`` from an upper layer (follow-up's months overdue).
+    narrowed_by: Combinable | None = None
 
 
 async def list_cases(
@@ -141,6 +147,12 @@ async def list_cases(
         query = query.where(Case.updated_at >= filters.updated_since)
     if filters.support_ended:
         query = query.where(Case.support_ends_on <= clock.today())
+    if filters.reference:
+        # LIKE's wildcards in the search are taken as the characters they are not.
+        wanted = "".join(c for c in filters.reference.upper() if c not in "%_")
+        query = query.where(Case.reference.like(f"%{wanted}%"))
+    if filters.narrowed_by is not None:
+        query = query.where(filters.narrowed_by)
     if after is not None:
         created_at, case_id = after
         query = query.where(
