@@ -48,6 +48,8 @@ ONE_WRITER = (
     "or set TRACKER_DATABASE_URL to a postgresql:// database"
 )
 
+WORKER_HEALTHCHECK_SECONDS = 30
+
 
 def serving_app() -> Any:
     """The app of one worker of ``serve --workers N`` (uvicorn calls this in each worker
@@ -129,7 +131,15 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     # (uvicorn starts a worker again when one dies).
     jobs_here = contextlib.nullcontext() if args.no_jobs else _jobs_beside(settings)
     with jobs_here:
-        uvicorn.run("api.cli:serving_app", factory=True, workers=args.workers, **options)
+        uvicorn.run(
+            "api.cli:serving_app",
+            factory=True,
+            workers=args.workers,
+            # A worker that has not answered for this long is taken for hung and replaced;
+            # uvicorn's 5 s is shorter than a worker's start on a busy machine.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **options,
+        )
 
 
 def jobs(settings: Settings, args: argparse.Namespace) -> None:
