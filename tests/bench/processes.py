@@ -115,6 +115,8 @@ def print_table(args: argparse.Namespace, results: dict[int, list[Measure]]) -> 
             f"| {statistics.median(m.p99_ms for m in measures):.1f} "
             f"| {sum(m.errors for m in measures)} |"
         )
+    rounds = ", ".join(f"{a.rps:.0f} → {b.rps:.0f}" for a, b in zip(one, two, strict=True))
+    print(f"req/s by round, one process → two: {rounds}")
     if ratios:
         print(f"two processes / one: {statistics.median(ratios):.2f}× the requests a second")
 
