@@ -109,7 +109,16 @@ def _workers(pid: int) -> list[int]:
     return [c for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
 
 
-async def _until(check, expected, seconds: float = 60):
+async def _ready(base: str) -> bool:
+    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+        try:
+            return (await http.get("/ready")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+
+#: Workers start slowly on a busy machine: each imports the whole app.
+async def _until(check, expected, seconds: float = 180):
     for _ in range(int(seconds * 10)):
         if (found := await check()) == expected:
             return
@@ -135,18 +144,24 @@ async def test_serve_with_workers_on_postgresql_runs_the_jobs_once_and_replaces_
             )
         try:
             base = f"http://127.0.0.1:{port}"
-            await asyncio.to_thread(_wait_until_up, base)
+            await _until(lambda: _ready(base), True)
             # Two workers and the supervising process's jobs, each holding the lock.
             await _until(lambda: _in_use_holders(url), 3)
             workers = _workers(server.pid)
             assert len(workers) == 2
-            assert (await asyncio.to_thread(httpx.get, f"{base}/ready")).status_code == 200
+            assert await _ready(base)
 
             os.kill(workers[0], signal.SIGKILL)
             await _until(lambda: _in_use_holders(url), 2)
             await _until(lambda: _in_use_holders(url), 3)  # uvicorn starts another
-            assert (await asyncio.to_thread(httpx.get, f"{base}/ready")).status_code == 200
+            assert await _ready(base)
             assert server.returncode is None
+            rotate = await asyncio.create_subprocess_exec(
+                TRACKER, "keys", "rotate", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+            )
+            _, refusal = await asyncio.wait_for(rotate.communicate(), timeout=120)
+            assert rotate.returncode == 2, "no rotation while the workers use the key"
+            assert b"a server or jobs process is using the database" in refusal
         finally:
             server.terminate()
             await asyncio.wait_for(server.wait(), timeout=30)
