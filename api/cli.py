@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import sys
+import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -16,7 +18,7 @@ import segno
 
 from api import logs
 from models import keys, organisations, schema, vault
-from models.errors import TrackerError
+from models.errors import ConfigurationError, TrackerError
 from models.people import devices, enrolment, staff
 from models.settings import Settings
 
@@ -38,27 +40,110 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[Any]] | None
     return asyncio.run(run())
 
 
+#: Why SQLite serves from one process: ``models/sqlite_engine.py`` gives every write of a
+#: process to one writer thread; a second process would contend for the file's lock.
+ONE_WRITER = (
+    "--workers above 1 needs PostgreSQL: on SQLite one process owns the writer (every write "
+    "of the database goes through that process's one writer thread). Serve with one process, "
+    "or set TRACKER_DATABASE_URL to a postgresql:// database"
+)
+
+WORKER_HEALTHCHECK_SECONDS = 30
+
+
+def serving_app() -> Any:
+    """The app of one worker of ``serve --workers N`` (uvicorn calls this in each worker
+    process it starts). Workers never run the jobs: the supervising process does."""
+    from api.app import create_app
+
+    settings = Settings.from_environment()
+    logs.configure(settings.log_level)
+    return create_app(settings, run_jobs=False)
+
+
+async def _scheduled(settings: Settings, stop: asyncio.Event) -> None:
+    """The scheduler, on a connected database, until ``stop`` is set."""
+    from jobs.scheduler import scheduler_for
+    from jobs.webhooks import close_client
+
+    scheduler = scheduler_for(settings)
+    scheduler.start()
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await close_client()
+
+
+async def _run_jobs(settings: Settings, stop: asyncio.Event) -> None:
+    """The scheduler until ``stop`` is set, holding the database's "in-use" lock."""
+    async with schema.connected(settings), keys.in_use():
+        await keys.unlock(settings)
+        await _scheduled(settings, stop)
+
+
+@contextlib.contextmanager
+def _jobs_beside(settings: Settings) -> Iterator[None]:
+    """The jobs in a thread of this process for as long as the block runs."""
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        try:
+            loop.run_until_complete(_run_jobs(settings, stop))
+        except Exception:
+            logging.getLogger(__name__).exception("the scheduled jobs stopped")
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=run, name="jobs", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        with contextlib.suppress(RuntimeError):  # the loop already ended
+            loop.call_soon_threadsafe(stop.set)
+        thread.join(timeout=10)
+
+
 def serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     from api.app import create_app
 
+    if args.workers > 1 and not settings.uses_postgres:
+        raise ConfigurationError(ONE_WRITER)
     _with_database(settings)
-    uvicorn.run(
-        create_app(settings, run_jobs=not args.no_jobs),
-        host=args.host,
-        port=args.port,
-        log_level=settings.log_level.lower(),
-        log_config=None,  # uvicorn's records go through our JSON lines too
-        proxy_headers=False,
-        ssl_certfile=args.certfile,
-        ssl_keyfile=args.keyfile,
-    )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": settings.log_level.lower(),
+        "log_config": None,  # uvicorn's records go through our JSON lines too
+        "proxy_headers": False,
+        "ssl_certfile": args.certfile,
+        "ssl_keyfile": args.keyfile,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(settings, run_jobs=not args.no_jobs), **options)
+        return
+    # N worker processes share one socket; the jobs run once, in this supervising process
+    # (uvicorn starts a worker again when one dies).
+    jobs_here = contextlib.nullcontext() if args.no_jobs else _jobs_beside(settings)
+    with jobs_here:
+        uvicorn.run(
+            "api.cli:serving_app",
+            factory=True,
+            workers=args.workers,
+            # A worker that has not answered for this long is taken for hung and replaced;
+            # uvicorn's 5 s is shorter than a worker's start on a busy machine.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            **options,
+        )
 
 
 def jobs(settings: Settings, args: argparse.Namespace) -> None:
-    from jobs.scheduler import run_every_job_once, scheduler_for
-    from jobs.webhooks import close_client
+    from jobs.scheduler import run_every_job_once
 
     async def run() -> None:
         async with schema.connected(settings) as engine, keys.in_use():
@@ -68,13 +153,7 @@ def jobs(settings: Settings, args: argparse.Namespace) -> None:
             if args.once:
                 await run_every_job_once(settings)
                 return
-            scheduler = scheduler_for(settings)
-            scheduler.start()
-            try:
-                await asyncio.Event().wait()  # until interrupted
-            finally:
-                scheduler.shutdown(wait=False)
-                await close_client()
+            await _scheduled(settings, asyncio.Event())  # until interrupted
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())
@@ -180,6 +259,12 @@ def keys_rotate(settings: Settings, _: argparse.Namespace) -> None:
     _print_json({"resealed": asyncio.run(run())})
 
 
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError("must be a whole number, 1 or more")
+    return int(value)
+
+
 def _uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
@@ -195,6 +280,13 @@ def parser() -> argparse.ArgumentParser:
     command.add_argument("--host", default="127.0.0.1")
     command.add_argument("--port", type=int, default=8000)
     command.add_argument("--no-jobs", action="store_true", help="do not run scheduled jobs")
+    command.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="serve from N processes on one socket (PostgreSQL only); the jobs run once, "
+        "in the process that supervises them",
+    )
     command.add_argument(
         "--certfile", help="serve https with this PEM certificate (chain); phones need https"
     )

@@ -156,7 +156,7 @@ FILTERS = {"filters": Provide(outcome_filters)}
 Filters = NamedDependency[OutcomeFilter]
 
 
-async def _encoded(chunks: AsyncIterator[str]) -> AsyncIterator[bytes]:
+async def encoded(chunks: AsyncIterator[str]) -> AsyncIterator[bytes]:
     """The chunks as bytes. A client that goes away cancels the stream; each chunk's
     reading is shielded so that the cancellation lands between chunks, never inside a
     page's transaction (anyio would cancel its rollback too, and the connection would
@@ -191,7 +191,7 @@ async def read_outcomes(
     if output == "csv":
         chunks = aggregate.csv_chunks(caller=caller, filters=filters, grace_days=grace_days)
         return Stream(
-            _encoded(chunks),
+            encoded(chunks),
             media_type=CSV,
             headers={"Content-Disposition": 'attachment; filename="outcomes.csv"'},
         )

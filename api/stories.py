@@ -31,11 +31,12 @@ from api.etags import cacheable
 from api.pagination import DEFAULT_LIMIT, Limit
 from api.settings import settings_of
 from models.cases.tables import Exploitation
+from models.database import Row
 from models.organisations import OrganisationKind
 from models.stories import lifecycle, records
 from models.stories.commands import StoryCreate, StoryEdit
 from models.stories.facts import return_years
-from models.stories.records import Row, StoryFilter
+from models.stories.records import StoryFilter
 from models.stories.tables import StoryStatus
 
 LanguageFilter = Annotated[

@@ -17,13 +17,14 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from piccolo.columns import UUID, BigInt, ForeignKey, Timestamptz, Varchar
 from piccolo.table import Table
 
 from models import clock, database, vault
 from models.client_ids import insert_once
+from models.database import Row
 from models.errors import ConfigurationError, RuleViolation, TrackerError
 from models.organisations import Caller, Organisation, User
 
@@ -40,8 +41,6 @@ class Attachment(Table):
     size = BigInt()
     uploaded_at = Timestamptz()
 
-
-Row = dict[str, Any]
 
 #: Largest receipt accepted when the settings do not say (5 MiB).
 DEFAULT_MAX_SIZE = 5 * 1024 * 1024

@@ -12,6 +12,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -23,6 +24,9 @@ from models.sqlite_engine import PooledSQLiteEngine
 from models.vault import private_folder
 
 log = logging.getLogger(__name__)
+
+#: A row as the driver gives it: column name to value.
+Row = dict[str, Any]
 
 #: Arbitrary constants naming PostgreSQL advisory locks; on SQLite a lock file beside the
 #: database stands for each.

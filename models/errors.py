@@ -43,6 +43,10 @@ class Forbidden(TrackerError):
     """The caller's organisation may not do this kind of thing."""
 
 
+class FourEyes(Forbidden):
+    """The person who recorded something may not also decide it: another person must."""
+
+
 class NotFound(TrackerError):
     """The record does not exist, or lies outside the caller's reach."""
 

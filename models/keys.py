@@ -50,14 +50,18 @@ async def unlock(settings: Settings) -> None:
     it unreadable. Without its key the tracker refuses to start."""
     if load(settings):
         return
-    if await _holds_sealed_data():
-        raise ConfigurationError(
-            "the database holds personal data but no data key was found: set "
-            f"TRACKER_DATA_KEY or restore {vault.key_file(settings.data_dir)}"
-        )
-    vault.write_key_file(settings.data_dir, [vault.new_key()])
-    log.info("generated a data key in %s", vault.key_file(settings.data_dir))
-    load(settings)
+    # Processes starting at once on one data folder make one key, not one each.
+    async with database.lock("migrate"):
+        if load(settings):
+            return
+        if await _holds_sealed_data():
+            raise ConfigurationError(
+                "the database holds personal data but no data key was found: set "
+                f"TRACKER_DATA_KEY or restore {vault.key_file(settings.data_dir)}"
+            )
+        vault.write_key_file(settings.data_dir, [vault.new_key()])
+        log.info("generated a data key in %s", vault.key_file(settings.data_dir))
+        load(settings)
 
 
 @contextlib.asynccontextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
 
@@ -93,6 +94,17 @@ async def add_organisation(*, name: str, kind: str, country: str) -> Organisatio
 
 async def list_organisations() -> list[Organisation]:
     return await Organisation.objects().order_by(Organisation.name)
+
+
+async def names_of(ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    """The names of these organisations, as their staff name them."""
+    wanted = {found for found in ids if found is not None}
+    if not wanted:
+        return {}
+    rows = await Organisation.select(Organisation.id, Organisation.name).where(
+        Organisation.id.is_in(list(wanted))
+    )
+    return {row["id"]: row["name"] for row in rows}
 
 
 async def add_user(

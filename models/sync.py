@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 
 from models import audit, database, sealing
 from models.cases.reach import within_reach
-from models.cases.records import CaseRecord, Row, audit_reads, complete
+from models.cases.records import CaseRecord, audit_reads, complete
 from models.cases.tables import Case
 from models.changes import ReachLoss
+from models.database import Row
 from models.followup.tables import Payment, Report
 from models.organisations import Caller
 from models.tasks import Task, tasks_for

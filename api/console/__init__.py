@@ -10,12 +10,36 @@ from pathlib import Path
 from litestar import Router
 from litestar.static_files import create_static_files_router
 
-from api.console import csrf, home, pages, people, sign_in, welcome
+from api.console import (
+    cases,
+    cases_page,
+    csrf,
+    home,
+    overview,
+    pages,
+    people,
+    returns,
+    review,
+    sign_in,
+    stories,
+    welcome,
+)
 from models.errors import TrackerError
 
 STATIC = Path(__file__).with_name("static")
 #: The console's areas: each module's ``HANDLERS`` are its pages and forms.
-AREAS = [home, sign_in, welcome, people]
+AREAS = [
+    home,
+    sign_in,
+    welcome,
+    people,
+    cases,
+    cases_page,
+    returns,
+    review,
+    stories,
+    overview,
+]
 
 
 def router() -> Router:

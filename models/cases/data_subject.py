@@ -24,6 +24,16 @@ def _require_authority_opener(caller: Caller, roles: frozenset[Role]) -> None:
         raise Forbidden("only the authority that opened the case may do this")
 
 
+def may_erase(record: CaseRecord, caller: Caller) -> bool:
+    """Whether ``erase`` would now erase the case's personal data for ``caller``."""
+    return (
+        caller.kind is OrganisationKind.authority
+        and Role.opener in record.roles
+        and not record.case["legal_hold"]
+        and record.case["personal_data_erased_at"] is None
+    )
+
+
 async def _erase(case_id: uuid.UUID, reason: str) -> None:
     """Remove every sealed value of the case, here and (through the hook) in the layers
     above; the case, its dates and figures stay."""

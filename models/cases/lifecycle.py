@@ -27,11 +27,12 @@ from models.cases.commands import (
 )
 from models.cases.money import is_currency, to_hundredths
 from models.cases.personal import open_person
-from models.cases.reach import require
-from models.cases.records import CaseRecord, Row, case_row, complete, reachable_case
+from models.cases.reach import MAY, require
+from models.cases.records import CaseRecord, case_row, complete, reachable_case
 from models.cases.tables import (
     BudgetLine,
     Case,
+    CaseRow,
     ConsentChange,
     Outcome,
     Person,
@@ -40,6 +41,7 @@ from models.cases.tables import (
     ResidenceStatus,
     Status,
 )
+from models.database import Row
 from models.errors import Conflict, Forbidden, RuleViolation
 from models.organisations import Caller, Organisation, OrganisationKind, is_country
 
@@ -52,8 +54,33 @@ OPENED_BY: dict[ResidenceStatus, OrganisationKind] = {
 
 REFERENCE_PREFIX = "DK"
 
+#: The states each transition starts from (repeating one already made is answered apart).
+STARTS_FROM: dict[str, frozenset[Status]] = {
+    "extend_reflection": frozenset({Status.reflection, Status.planned}),
+    "agree_plan": frozenset({Status.reflection}),
+    "record_departure": frozenset({Status.planned}),
+    "record_arrival": frozenset({Status.departed}),
+    "close": frozenset({Status.reintegration}),
+    "cancel": frozenset({Status.reflection, Status.planned}),
+}
 
-async def _record(row: Row, caller: Caller) -> CaseRecord:
+
+def may(action: str, record: CaseRecord, caller: Caller) -> bool:
+    """Whether ``caller`` may now start ``action`` on the case (a transition, or
+    ``legal_hold``): the same role, state and period rules the functions below enforce,
+    for pages that offer only what would be accepted."""
+    if not record.roles & MAY[action if action in MAY else "edit"]:
+        return False
+    if action == "legal_hold":
+        return caller.kind is OrganisationKind.authority
+    if record.case["status"] not in STARTS_FROM[action]:
+        return False
+    if action == "extend_reflection":
+        return rules.reflection_days_left(record.case) > 0
+    return True
+
+
+async def _record(row: CaseRow, caller: Caller) -> CaseRecord:
     (record,) = await complete([row], caller)
     return record
 
@@ -233,7 +260,7 @@ async def _transition(
     caller: Caller,
     case_id: uuid.UUID,
     action: str,
-    apply: Callable[[Row], object],
+    apply: Callable[[CaseRow], object],
 ) -> CaseRecord:
     """Lock the case, check reach and role, then let ``apply`` check state and rules and
     write; a transition that changed the case raises its event in the same transaction."""
@@ -263,14 +290,14 @@ EVENT_OF: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _conflict(row: Row, wanted: str) -> Conflict:
+def _conflict(row: CaseRow, wanted: str) -> Conflict:
     return Conflict(f"the case is {row['status']}; this needs a case that is {wanted}")
 
 
 async def extend_reflection(
     *, caller: Caller, case_id: uuid.UUID, data: ReflectionExtensionCreate
 ) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         latest = (
             await ReflectionExtension.select(
                 ReflectionExtension.id,
@@ -285,10 +312,10 @@ async def extend_reflection(
         opened = sealing.open_row(ReflectionExtension, latest) if latest else None
         if opened and (opened["days"], opened["reason"]) == (data.days, data.reason):
             return  # the same extension sent again
-        if row["status"] not in (Status.reflection, Status.planned):
+        if row["status"] not in STARTS_FROM["extend_reflection"]:
             raise _conflict(row, "before departure")
         total = (row["reflection_period_end"] - row["reflection_period_start"]).days + data.days
-        if total > rules.REFLECTION_DAYS_AT_MOST:
+        if data.days > rules.reflection_days_left(row):
             raise RuleViolation.on(
                 "days",
                 f"the whole reflection period may be at most {rules.REFLECTION_DAYS_AT_MOST} days",
@@ -329,8 +356,8 @@ def _budget_key(lines: list[BudgetLineIn] | list[Row]) -> list[tuple[str, int, s
 
 
 async def agree_plan(*, caller: Caller, case_id: uuid.UUID, data: PlanAgreement) -> CaseRecord:
-    async def apply(row: Row) -> None:
-        if row["status"] != Status.reflection:
+    async def apply(row: CaseRow) -> None:
+        if row["status"] not in STARTS_FROM["agree_plan"]:
             stored = await BudgetLine.select().where(BudgetLine.case == case_id)
             same = (
                 row["plan_agreed_on"] == data.agreed_on
@@ -394,10 +421,10 @@ async def agree_plan(*, caller: Caller, case_id: uuid.UUID, data: PlanAgreement)
 
 
 async def record_departure(*, caller: Caller, case_id: uuid.UUID, data: Departure) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         if row["departed_on"] is not None and row["departed_on"] == data.departed_on:
             return
-        if row["status"] != Status.planned:
+        if row["status"] not in STARTS_FROM["record_departure"]:
             raise _conflict(row, "planned")
         rules.DateChecks().not_in_future("departed_on", data.departed_on).not_before(
             "departed_on", data.departed_on, row["plan_agreed_on"], "the plan's agreed_on"
@@ -408,10 +435,10 @@ async def record_departure(*, caller: Caller, case_id: uuid.UUID, data: Departur
 
 
 async def record_arrival(*, caller: Caller, case_id: uuid.UUID, data: Arrival) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         if row["arrived_on"] is not None and row["arrived_on"] == data.arrived_on:
             return
-        if row["status"] != Status.departed:
+        if row["status"] not in STARTS_FROM["record_arrival"]:
             raise _conflict(row, "departed")
         rules.DateChecks().not_in_future("arrived_on", data.arrived_on).not_before(
             "arrived_on", data.arrived_on, row["departed_on"], "departed_on"
@@ -427,7 +454,7 @@ async def record_arrival(*, caller: Caller, case_id: uuid.UUID, data: Arrival) -
 
 
 async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         stored = (row["outcome"], row["closed_on"], row["closure_note"])
         if row["status"] in (Status.completed, Status.closed_early) and stored == (
             data.outcome,
@@ -435,7 +462,7 @@ async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> Ca
             data.note,
         ):
             return
-        if row["status"] != Status.reintegration:
+        if row["status"] not in STARTS_FROM["close"]:
             raise _conflict(row, "in reintegration")
         rules.DateChecks().not_in_future("closed_on", data.closed_on).not_before(
             "closed_on", data.closed_on, row["arrived_on"], "arrived_on"
@@ -454,10 +481,10 @@ async def close_case(*, caller: Caller, case_id: uuid.UUID, data: Closure) -> Ca
 
 
 async def cancel_case(*, caller: Caller, case_id: uuid.UUID, data: Cancellation) -> CaseRecord:
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         if row["status"] == Status.cancelled and row["cancellation_reason"] == data.reason:
             return
-        if row["status"] not in (Status.reflection, Status.planned):
+        if row["status"] not in STARTS_FROM["cancel"]:
             raise _conflict(row, "in reflection or planned (not yet departed)")
         await _update(
             case_id,
@@ -488,7 +515,7 @@ async def edit_case(
     """Edit contact details, representative, consent or partner. ``precondition`` sees the
     case as it stands, under lock, before anything changes (the API's If-Match)."""
 
-    async def apply(row: Row) -> None:
+    async def apply(row: CaseRow) -> None:
         precondition(await _record(row, caller))
         person: dict[str, object] = {}
         if data.phone is not UNSET:

@@ -6,25 +6,24 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+
+from piccolo.columns.combination import Combinable
 
 from models import audit, clock, hooks, sealing
 from models.cases import rules
 from models.cases.personal import open_person
 from models.cases.reach import PERSON_FIELDS_SEEN_BY, Role, roles_of, within_reach
-from models.cases.tables import BudgetLine, Case, Person, ReflectionExtension
-from models.database import row_lock
+from models.cases.tables import BudgetLine, Case, CaseRow, Person, ReflectionExtension
+from models.database import Row, row_lock
 from models.errors import NotFound
 from models.organisations import Caller
-
-Row = dict[str, Any]
 
 
 @dataclass
 class CaseRecord:
     """A case as one caller sees it: its row, its person, its history, and the caller's roles."""
 
-    case: Row
+    case: CaseRow
     roles: frozenset[Role]
     person: Row | None = None
     extensions: list[Row] = field(default_factory=list)
@@ -51,14 +50,14 @@ class CaseRecord:
 _CASE_BY_ID = f"SELECT * FROM {Case._meta.tablename} WHERE id = {{}}"  # noqa: S608 - table name
 
 
-async def case_row(case_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+async def case_row(case_id: uuid.UUID, *, lock: bool = False) -> CaseRow | None:
     rows = await Case.raw(_CASE_BY_ID + (row_lock() if lock else ""), case_id)
     return sealing.open_row(Case, rows[0]) if rows else None
 
 
 async def reachable_case(
     caller: Caller, case_id: uuid.UUID, *, lock: bool = False
-) -> tuple[Row, frozenset[Role]]:
+) -> tuple[CaseRow, frozenset[Role]]:
     """The case's row and the caller's roles on it; "not found" outside reach."""
     row = await case_row(case_id, lock=lock)
     roles = roles_of(caller, row) if row else frozenset()
@@ -67,7 +66,7 @@ async def reachable_case(
     return row, roles
 
 
-async def complete(rows: list[Row], caller: Caller) -> list[CaseRecord]:
+async def complete(rows: list[CaseRow], caller: Caller) -> list[CaseRecord]:
     """Attach persons, reflection history, budgets and (through follow-up) the months
     reported to case rows, in four queries."""
     if not rows:
@@ -121,6 +120,12 @@ class CaseFilter:
     status: str | None = None
     origin_country: str | None = None
     updated_since: datetime | None = None
+    #: Only cases whose six months of support have ended (``CaseRecord.support_ended``).
+    support_ended: bool = False
+    #: Part of the reference, in any case of letters ("2026-004" finds DK-2026-0042).
+    reference: str | None = None
+    #: A further condition on ``Case`` from an upper layer (follow-up's months overdue).
+    narrowed_by: Combinable | None = None
 
 
 async def list_cases(
@@ -140,6 +145,14 @@ async def list_cases(
         query = query.where(Case.origin_country == filters.origin_country)
     if filters.updated_since is not None:
         query = query.where(Case.updated_at >= filters.updated_since)
+    if filters.support_ended:
+        query = query.where(Case.support_ends_on <= clock.today())
+    if filters.reference:
+        # LIKE's wildcards in the search are taken as the characters they are not.
+        wanted = "".join(c for c in filters.reference.upper() if c not in "%_")
+        query = query.where(Case.reference.like(f"%{wanted}%"))
+    if filters.narrowed_by is not None:
+        query = query.where(filters.narrowed_by)
     if after is not None:
         created_at, case_id = after
         query = query.where(

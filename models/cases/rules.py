@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from models import clock
 from models.errors import RuleViolation
+
+if TYPE_CHECKING:
+    from models.cases.tables import CaseRow
 
 REFLECTION_DAYS = 30
 REFLECTION_DAYS_AT_MOST = 120
@@ -30,6 +34,12 @@ def support_ends_on(arrived_on: date) -> date:
 
 def reflection_period_end(start: date, total_days: int) -> date:
     return start + timedelta(days=total_days)
+
+
+def reflection_days_left(case: CaseRow) -> int:
+    """Days the reflection period of a case (a row of ``Case``) may still be extended by."""
+    taken = (case["reflection_period_end"] - case["reflection_period_start"]).days
+    return max(REFLECTION_DAYS_AT_MOST - taken, 0)
 
 
 def age_on(date_of_birth: date, on: date) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from piccolo.columns import (
     UUID,
@@ -120,6 +123,43 @@ class Case(Table, tablename="return_case"):
     updated_at = Timestamptz(index=True)
     #: Number of the last change, for delta sync (see ``models.changes``).
     change_seq = BigInt(default=0, index=True)
+
+
+class CaseRow(TypedDict):
+    """A case's row as it crosses module lines: every column of ``Case``, sealed ones
+    opened (tests/models/test_typed_rows.py holds the two to the same names)."""
+
+    id: uuid.UUID
+    reference: str
+    status: str
+    residence_status: str
+    origin_country: str
+    exploitation: str
+    identified_on: date
+    reflection_period_start: date
+    reflection_period_end: date
+    opened_by_org: uuid.UUID
+    opened_by: uuid.UUID
+    return_org: uuid.UUID
+    partner_org: uuid.UUID | None
+    consent_data_sharing: bool
+    consent_story_use: bool
+    plan_agreed_on: date | None
+    plan_goals: str | None
+    departed_on: date | None
+    arrived_on: date | None
+    support_ends_on: date | None
+    closed_on: date | None
+    outcome: str | None
+    closure_note: str | None
+    cancelled_on: date | None
+    cancellation_reason: str | None
+    legal_hold: bool
+    personal_data_erased_at: datetime | None
+    erasure_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    change_seq: int
 
 
 class Person(Table):

@@ -12,9 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from models import database
-from models.cases.records import Row
 from models.cases.rules import MONTHS_OF_SUPPORT
-from models.cases.tables import Case, Status
+from models.cases.tables import Case, CaseRow, Status
 from models.followup.due import month_due_on, month_is_due
 from models.followup.progress import months_reported
 from models.outbox import Due, emit_due
@@ -47,7 +46,7 @@ def _active() -> Any:
     return Case.status == Status.reintegration
 
 
-def _overdue_events(case: Row, reported: set[int], today: date, grace_days: int) -> list[Due]:
+def _overdue_events(case: CaseRow, reported: set[int], today: date, grace_days: int) -> list[Due]:
     overdue = overdue_months(case["arrived_on"], reported, today=today, grace_days=grace_days)
     due = []
     for month in overdue:

@@ -26,6 +26,15 @@ def month_due_on(arrived_on: date, month: int) -> date:
     return rules.add_months(arrived_on, month) - timedelta(days=1)
 
 
+def month_of_support(arrived_on: date, *, today: date) -> int | None:
+    """The month of support ``today`` falls in (1–6), counted as ``month_due_on`` counts:
+    None before arrival and after the sixth month."""
+    for month in rules.MONTHS_OF_SUPPORT:
+        if rules.add_months(arrived_on, month - 1) <= today <= month_due_on(arrived_on, month):
+            return month
+    return None
+
+
 def due_by(*, today: date, grace_days: int) -> date:
     """A month whose last day is on or before this date is due."""
     return today - timedelta(days=grace_days + 1)

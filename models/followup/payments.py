@@ -4,28 +4,31 @@ relative, or above the plan's budget, wait for the return organisation's approva
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 
 from models import audit, changes, clock, database, hooks, outbox, sealing
 from models.cases.money import from_hundredths, is_currency, to_hundredths
-from models.cases.reach import require
-from models.cases.records import Row, reachable_case
-from models.cases.tables import BudgetLine
+from models.cases.reach import require, within_reach
+from models.cases.records import reachable_case
+from models.cases.tables import BudgetLine, CaseRow
 from models.client_ids import fingerprint
-from models.errors import Conflict, Forbidden, NotFound
+from models.errors import Conflict, Forbidden, FourEyes, NotFound
 from models.followup.commands import PaymentCreate
 from models.followup.keeping import keep_once
 from models.followup.receipts import usable_as_receipt
 from models.followup.rules import inside_support_window, over_budget, require_followed_up
-from models.followup.tables import Payment, PaymentStatus, Recipient
-from models.organisations import Caller
+from models.followup.tables import DISBURSED, Payment, PaymentRow, PaymentStatus, Recipient
+from models.organisations import Caller, OrganisationKind
 
 
-def _facts(payment: Row) -> dict[str, object]:
+def _facts(payment: Mapping[str, object]) -> dict[str, object]:
     """What a payment's events tell: no note, justification or reason."""
     return {
         "payment_id": payment["id"],
         "category": payment["category"],
-        "amount": from_hundredths(payment["amount_hundredths"]),
+        "amount": from_hundredths(int(payment["amount_hundredths"])),
         "currency": payment["currency"],
         "status": payment["status"],
     }
@@ -50,7 +53,7 @@ async def _takes_over_budget(case_id: uuid.UUID, data: PaymentCreate) -> bool:
     )
 
 
-async def _check(caller: Caller, case: Row, data: PaymentCreate) -> None:
+async def _check(caller: Caller, case: CaseRow, data: PaymentCreate) -> None:
     checks = inside_support_window("paid_on", data.paid_on, case)
     if to_hundredths(data.amount) <= 0:
         checks.errors.append(("amount", "must be more than 0"))
@@ -70,7 +73,7 @@ async def _check(caller: Caller, case: Row, data: PaymentCreate) -> None:
 
 async def record_payment(
     *, caller: Caller, case_id: uuid.UUID, data: PaymentCreate
-) -> tuple[Row, bool]:
+) -> tuple[PaymentRow, bool]:
     """Record a payment (partner or return org); ``(payment, created)``."""
     async with database.transaction():
         case, roles = await reachable_case(caller, case_id, lock=True)
@@ -110,7 +113,7 @@ async def record_payment(
         )
 
 
-async def payments_of(*, caller: Caller, case_id: uuid.UUID) -> list[Row]:
+async def payments_of(*, caller: Caller, case_id: uuid.UUID) -> list[PaymentRow]:
     _, roles = await reachable_case(caller, case_id)
     require("read_followup", roles)
     rows = (
@@ -127,7 +130,7 @@ async def _decide(
     payment_id: uuid.UUID,
     to: PaymentStatus,
     reason: str | None,
-) -> Row:
+) -> PaymentRow:
     async with database.transaction():
         case, roles = await reachable_case(caller, case_id, lock=True)
         require("decide_payment", roles)
@@ -146,7 +149,7 @@ async def _decide(
                 f"the payment is {payment['status']}; only a payment waiting for approval is decided"
             )
         if payment["recorded_by"] == caller.user_id:
-            raise Forbidden("a payment is decided by another person than the one who recorded it")
+            raise FourEyes("a payment is decided by another person than the one who recorded it")
         sealed = sealing.seal(
             Payment, {"rejection_reason": reason}, row_id=payment_id, case_id=case_id
         )
@@ -171,7 +174,9 @@ async def _decide(
         return sealing.open_row(Payment, stored)
 
 
-async def approve_payment(*, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID) -> Row:
+async def approve_payment(
+    *, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID
+) -> PaymentRow:
     return await _decide(
         caller=caller,
         case_id=case_id,
@@ -183,7 +188,7 @@ async def approve_payment(*, caller: Caller, case_id: uuid.UUID, payment_id: uui
 
 async def reject_payment(
     *, caller: Caller, case_id: uuid.UUID, payment_id: uuid.UUID, reason: str
-) -> Row:
+) -> PaymentRow:
     return await _decide(
         caller=caller,
         case_id=case_id,
@@ -191,3 +196,81 @@ async def reject_payment(
         to=PaymentStatus.rejected,
         reason=reason,
     )
+
+
+# --- The approvals queue -------------------------------------------------------------------
+
+
+class WaitingPayment(PaymentRow):
+    """A payment as the approvals queue lists it."""
+
+    case_reference: str
+    recorded_by_name: str
+    #: Of its receipt; None without one.
+    receipt_media_type: str | None
+
+
+async def waiting_for_decision(
+    *, caller: Caller, after: tuple[datetime, uuid.UUID] | None, limit: int
+) -> list[WaitingPayment]:
+    """The payments waiting for a decision in the cases of the caller's return organisation,
+    the longest waiting first, a page at a time; ``after`` is the last (recorded_at, id)
+    seen. Each carries its case's reference, the name of who recorded it and its receipt's
+    media type."""
+    if caller.kind is not OrganisationKind.return_org:
+        raise Forbidden("only a return organisation decides payments")
+    query = Payment.select(
+        *Payment.all_columns(),
+        Payment.case.reference.as_alias("case_reference"),
+        Payment.recorded_by.name.as_alias("recorded_by_name"),
+        Payment.receipt.media_type.as_alias("receipt_media_type"),
+    ).where(
+        Payment.status == PaymentStatus.pending_approval,
+        within_reach(caller, Payment.case, stories=False),
+    )
+    if after is not None:
+        recorded_at, payment_id = after
+        query = query.where(
+            (Payment.recorded_at > recorded_at)
+            | ((Payment.recorded_at == recorded_at) & (Payment.id > payment_id))
+        )
+    rows = await query.order_by(Payment.recorded_at, Payment.id).limit(limit)
+    await audit.record(caller, "case.payments_read", sorted({row["case"] for row in rows}))
+    return [sealing.open_row(Payment, row) for row in rows]
+
+
+@dataclass(frozen=True)
+class BudgetSituation:
+    """One category of a case's plan in one currency, as decimal strings: what the plan
+    budgets, what was paid (recorded, or approved after waiting), and what waits."""
+
+    budgeted: str
+    paid: str
+    waiting: str
+
+
+async def budget_situations(
+    case_ids: list[uuid.UUID],
+) -> dict[tuple[uuid.UUID, str, str], BudgetSituation]:
+    """The budget situation of every (case, category, currency) of these cases that has a
+    budget line or a payment not rejected, in two queries."""
+    if not case_ids:
+        return {}
+    sums: dict[tuple[uuid.UUID, str, str], list[int]] = {}
+
+    def line(key: tuple[uuid.UUID, str, str]) -> list[int]:
+        return sums.setdefault(key, [0, 0, 0])
+
+    for row in await BudgetLine.select(
+        BudgetLine.case, BudgetLine.category, BudgetLine.currency, BudgetLine.amount_hundredths
+    ).where(BudgetLine.case.is_in(case_ids)):
+        line((row["case"], row["category"], row["currency"]))[0] += row["amount_hundredths"]
+    for row in await Payment.select(
+        Payment.case, Payment.category, Payment.currency, Payment.status, Payment.amount_hundredths
+    ).where(Payment.case.is_in(case_ids), Payment.status != PaymentStatus.rejected):
+        column = 1 if row["status"] in DISBURSED else 2
+        line((row["case"], row["category"], row["currency"]))[column] += row["amount_hundredths"]
+    return {
+        key: BudgetSituation(*(from_hundredths(amount) for amount in amounts))
+        for key, amounts in sums.items()
+    }

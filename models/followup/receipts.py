@@ -7,16 +7,14 @@ not)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from models import audit
 from models.attachments import Attachment, read_content
 from models.cases.reach import within_reach
+from models.database import Row
 from models.errors import NotFound
 from models.followup.tables import Payment
 from models.organisations import Caller
-
-Row = dict[str, Any]
 
 
 async def reaches_through_payments(caller: Caller, attachment_id: uuid.UUID) -> bool:

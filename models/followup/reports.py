@@ -6,8 +6,9 @@ import uuid
 
 from models import audit, clock, database, sealing
 from models.cases.reach import require
-from models.cases.records import Row, reachable_case
+from models.cases.records import reachable_case
 from models.client_ids import fingerprint
+from models.database import Row
 from models.followup.commands import ReportCreate
 from models.followup.keeping import keep_once
 from models.followup.rules import inside_support_window, require_followed_up

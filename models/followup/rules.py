@@ -6,20 +6,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from models.cases.records import Row
 from models.cases.rules import DateChecks
-from models.cases.tables import Status
+from models.cases.tables import CaseRow, Status
 from models.errors import Conflict
 
 FOLLOWED_UP = (Status.reintegration, Status.completed, Status.closed_early)
 
 
-def require_followed_up(case: Row) -> None:
+def require_followed_up(case: CaseRow) -> None:
     if case["status"] not in FOLLOWED_UP:
         raise Conflict(f"the case is {case['status']}; follow-up starts on arrival")
 
 
-def inside_support_window(field: str, value: date, case: Row) -> DateChecks:
+def inside_support_window(field: str, value: date, case: CaseRow) -> DateChecks:
     """``value`` must not be in the future and must fall in ``[arrived_on, support_ends_on)``."""
     checks = DateChecks().not_in_future(field, value)
     checks.not_before(field, value, case["arrived_on"], "arrived_on")

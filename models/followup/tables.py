@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import date, datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from piccolo.columns import (
     UUID,
@@ -125,6 +128,34 @@ class Payment(Table, tablename="support_payment"):
     recorded_at = Timestamptz()
     fingerprint = Varchar(length=64)
     change_seq = BigInt(index=True)
+
+
+class PaymentRow(TypedDict):
+    """A payment's row as it crosses module lines: every column of ``Payment``, sealed
+    ones opened (tests/models/test_typed_rows.py holds the two to the same names)."""
+
+    id: uuid.UUID
+    case: uuid.UUID
+    month: int
+    category: str
+    amount_hundredths: int
+    currency: str
+    paid_on: date
+    recipient: str
+    method: str
+    receipt: uuid.UUID | None
+    note: str | None
+    relative_justification: str | None
+    status: str
+    over_budget: bool
+    decided_by: uuid.UUID | None
+    decided_at: datetime | None
+    rejection_reason: str | None
+    organisation: uuid.UUID
+    recorded_by: uuid.UUID
+    recorded_at: datetime
+    fingerprint: str
+    change_seq: int
 
 
 TABLES = [Report, Payment]

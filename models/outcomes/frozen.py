@@ -13,8 +13,8 @@ import uuid
 import msgspec
 
 from models import clock, database
-from models.cases.records import Row, case_row
-from models.cases.tables import Status
+from models.cases.records import case_row
+from models.cases.tables import CaseRow, Status
 from models.organisations import Caller
 from models.outcomes.report import OutcomeReport, build
 from models.outcomes.tables import FrozenOutcomeReport, OutcomeReview, ReviewStatus
@@ -36,7 +36,7 @@ async def freeze_on_closure(case_id: uuid.UUID, caller: Caller | None) -> None:
         await _review_anew(case_id, version=1)
 
 
-async def amend_if_closed(case: Row, caller: Caller | None) -> None:
+async def amend_if_closed(case: CaseRow, caller: Caller | None) -> None:
     """After a report or payment was written, with the case's row as locked by that
     write's transaction: if the case is closed and its report no longer reads as the
     latest version kept, keep it as a new, amended version. An open case costs nothing;

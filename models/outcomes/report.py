@@ -19,9 +19,9 @@ from piccolo.query.functions.aggregate import Count, Sum
 from models import audit, database
 from models.cases.money import from_hundredths
 from models.cases.reach import SEES_NOTES, Role
-from models.cases.records import Row, reachable_case
+from models.cases.records import reachable_case
 from models.cases.rules import MONTHS_OF_SUPPORT
-from models.cases.tables import BudgetLine, Case, SupportCategory
+from models.cases.tables import BudgetLine, Case, CaseRow, SupportCategory
 from models.errors import Forbidden
 from models.followup.due import month_due_on
 from models.followup.tables import DISBURSED, Payment, PaymentStatus
@@ -200,7 +200,7 @@ async def _budget(case_id: uuid.UUID, disbursed: dict) -> list[BudgetUse]:
     ]
 
 
-async def build(case: Row) -> OutcomeReport:
+async def build(case: CaseRow) -> OutcomeReport:
     """The report of ``case`` (an opened row of Case) as it stands, with the closure note."""
     case_id = case["id"]
     latest = {
@@ -236,7 +236,7 @@ def as_seen_by(report: OutcomeReport, roles: frozenset[Role]) -> OutcomeReport:
     return msgspec.structs.replace(report, closure_note=UNSET)
 
 
-async def shown(case: Row, roles: frozenset[Role], *, version: int | None = None) -> Shown:
+async def shown(case: CaseRow, roles: frozenset[Role], *, version: int | None = None) -> Shown:
     """The report of ``case`` now, or its frozen ``version``, as ``roles`` may see it."""
     case_id = case["id"]
     if version is None:

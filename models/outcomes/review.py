@@ -19,16 +19,20 @@ from piccolo.query import Select
 
 from models import audit, changes, clock, database, outbox, sealing
 from models.cases.reach import Role, require, within_reach
-from models.cases.records import Row, reachable_case
-from models.cases.tables import Case
-from models.errors import Conflict, RuleViolation
-from models.organisations import Caller
+from models.cases.records import reachable_case
+from models.cases.tables import Case, CaseRow
+from models.database import Row
+from models.errors import Conflict, Forbidden, RuleViolation
+from models.organisations import Caller, OrganisationKind
 from models.outcomes.commands import Decision, OutcomeDecision, OutcomeSubmission
 from models.outcomes.frozen import CLOSED, freeze_on_closure
 from models.outcomes.report import Shown, shown
 from models.outcomes.review_state import review_row, steps_of
 from models.outcomes.tables import OutcomeReview, OutcomeReviewStep, ReviewAction, ReviewStatus
 from models.outcomes.versions import latest_of
+
+#: The organisations that open cases, and so decide on their outcome reports.
+REVIEWERS = frozenset({OrganisationKind.authority, OrganisationKind.centre})
 
 #: What a decision makes of the review.
 STATUS_AFTER = {Decision.accepted: ReviewStatus.accepted, Decision.returned: ReviewStatus.returned}
@@ -45,7 +49,7 @@ async def _latest_version(case_id: uuid.UUID, caller: Caller) -> int:
 
 async def _keep_step(
     caller: Caller,
-    case: Row,
+    case: CaseRow,
     action: ReviewAction,
     *,
     version: int,
@@ -74,7 +78,7 @@ async def _keep_step(
     )
 
 
-async def _as_it_stands(caller: Caller, case: Row, roles: frozenset[Role]) -> Shown:
+async def _as_it_stands(caller: Caller, case: CaseRow, roles: frozenset[Role]) -> Shown:
     """The answer to a step sent again, which changes nothing: the report read."""
     await audit.record(caller, "case.outcome_report_read", [case["id"]])
     return await shown(case, roles)
@@ -181,6 +185,12 @@ async def review_report(*, caller: Caller, case_id: uuid.UUID, data: OutcomeDeci
 # --- The queue, and the corrections asked for --------------------------------------------------
 
 
+def require_reviewer(caller: Caller) -> None:
+    """Only an organisation that opens cases has reports waiting for its decision."""
+    if caller.kind not in REVIEWERS:
+        raise Forbidden("only the authority or the centre that opened a case reviews its report")
+
+
 async def queue(
     *,
     caller: Caller,
@@ -233,6 +243,8 @@ class Correction:
 async def corrections_of(case_ids: list[uuid.UUID]) -> dict[uuid.UUID, Correction]:
     """The corrections asked of these cases, in two queries: each returned report's latest
     return, its comment opened."""
+    if not case_ids:
+        return {}
     reviews = await OutcomeReview.select(
         OutcomeReview.id, OutcomeReview.version, OutcomeReview.since
     ).where(OutcomeReview.id.is_in(case_ids), OutcomeReview.status == ReviewStatus.returned)

@@ -6,15 +6,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from msgspec import UNSET, UnsetType
 
 from models import sealing
 from models.cases.reach import SEES_NOTES, SEES_REVIEW_COMMENTS, Role
+from models.database import Row
 from models.outcomes.tables import OutcomeReview, OutcomeReviewStep, ReviewAction, ReviewStatus
-
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -17,16 +17,14 @@ refusal, and two refusals at once count one after the other, never both past the
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from models import audit, clock, database, outbox
 from models.cases.reach import Role, require, roles_of
 from models.cases.records import reachable_case
+from models.database import Row
 from models.errors import RuleViolation
 from models.organisations import Caller
 from models.stories.tables import StoryDrafting
-
-Row = dict[str, Any]
 
 #: Refused texts of one case (drafts, edits, publications) before drafting from it locks.
 REFUSALS_BEFORE_LOCK = 3

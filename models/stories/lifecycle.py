@@ -15,6 +15,8 @@ person's data.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pycountry
@@ -22,7 +24,7 @@ from msgspec import UNSET
 
 from models import audit, changes, clock, database, sealing
 from models.cases.personal import open_person
-from models.cases.reach import roles_of
+from models.cases.reach import Role, roles_of, within_reach
 from models.cases.tables import Case, Person, Status
 from models.errors import Conflict, Forbidden, RuleViolation
 from models.organisations import Caller, OrganisationKind
@@ -30,7 +32,7 @@ from models.stories import anonymity, drafting
 from models.stories.commands import StoryCreate, StoryEdit
 from models.stories.facts import MIN_COHORT, coarse_facts
 from models.stories.records import Row, is_drafter, story_row, visible_story
-from models.stories.tables import Story, StoryStatus
+from models.stories.tables import Story, StoryDrafting, StoryStatus
 
 Errors = list[tuple[str, str]]
 
@@ -276,3 +278,119 @@ async def retire_stories_of(case_id: uuid.UUID) -> None:
     # Lock the stories before taking a change number, as every write does.
     if await database.for_update(Story.select(Story.id).where(live)):
         await _retire(live)
+
+
+# --- Before drafting: the cases to draw from, and the check of a text ---------------------
+
+#: The twin of ``_story_case`` over many cases: completed, with story consent, not erased.
+_MAY_TELL = (
+    (Case.status == Status.completed)
+    & (Case.consent_story_use == True)
+    & Case.personal_data_erased_at.is_null()
+)
+
+
+@dataclass(frozen=True)
+class StorySource:
+    """A case a story may be drawn from, as a centre sees it: never its person."""
+
+    case_id: uuid.UUID
+    reference: str
+    origin_country: str
+    #: Sorted, comma-separated, as stored.
+    exploitation: str
+    closed_on: date | None
+    #: Drafting locked after repeated refusals (see ``drafting``).
+    locked: bool
+    #: The caller opened the case and sees its person: a check tells it what was found.
+    opener: bool
+
+
+async def _sources(caller: Caller, rows: list[Row]) -> list[StorySource]:
+    ids = [row["id"] for row in rows]
+    locked = (
+        {
+            state["case"]
+            for state in await StoryDrafting.select(StoryDrafting.case).where(
+                StoryDrafting.case.is_in(ids), StoryDrafting.locked_at.is_not_null()
+            )
+        }
+        if ids
+        else set()
+    )
+    return [
+        StorySource(
+            case_id=row["id"],
+            reference=row["reference"],
+            origin_country=row["origin_country"],
+            exploitation=row["exploitation"],
+            closed_on=row["closed_on"],
+            locked=row["id"] in locked,
+            opener=Role.opener in roles_of(caller, row),
+        )
+        for row in rows
+    ]
+
+
+async def story_sources(
+    *, caller: Caller, after: tuple[date, uuid.UUID] | None, limit: int
+) -> list[StorySource]:
+    """A page of the cases the centre may draw a story from, the latest closed first;
+    ``after`` is the last (closed_on, id) seen."""
+    _require_centre(caller)
+    query = Case.select(*_CASE_COLUMNS, Case.closed_on).where(within_reach(caller), _MAY_TELL)
+    if after is not None:
+        closed_on, case_id = after
+        query = query.where(
+            (Case.closed_on < closed_on) | ((Case.closed_on == closed_on) & (Case.id < case_id))
+        )
+    rows = await query.order_by(Case.closed_on, Case.id, ascending=False).limit(limit)
+    return await _sources(caller, rows)
+
+
+async def story_source(*, caller: Caller, case_id: uuid.UUID) -> StorySource:
+    """The case a story is to be drawn from; refused (on ``case_id``) as a draft would be
+    when a story may not be drawn from it, or drafting from it is locked."""
+    _require_centre(caller)
+    # A read: the row lock ``_story_case`` takes ends with its statement.
+    case, case_errors = await _story_case(caller, case_id)
+    if case_errors:
+        raise RuleViolation.many(case_errors)
+    assert case is not None
+    await drafting.require_unlocked(case["id"])
+    closed = await Case.select(Case.closed_on).where(Case.id == case["id"]).first()
+    (source,) = await _sources(caller, [{**case, **closed}])
+    return source
+
+
+#: What a check found when it may not say what: the one answer of ``drafting``.
+PERSONAL_DATA = "personal_data"
+
+
+async def check_story(*, caller: Caller, data: StoryCreate) -> dict[str, list[str]]:
+    """What a draft of ``data`` would be refused for, before it is saved: for the title and
+    for the text, the facts found (names of ``anonymity.MESSAGES``); empty lists when
+    nothing was. The case's opener sees the person anyway and is told which facts, and
+    its checks are not counted. Any other centre is told only that the text contains
+    personal data (a refusal as ``drafting`` gives it, raised), and the check counts as a
+    refused draft: checking is not a way around the lock."""
+    _require_centre(caller)
+    errors = _field_errors(title=data.title, text=data.text, language=data.language)
+    async with database.transaction():
+        case, case_errors = await _story_case(caller, data.case_id)
+        if errors or case_errors:
+            raise RuleViolation.many(errors + case_errors)
+        assert case is not None
+        await drafting.require_unlocked(case["id"])
+        facts = await _identifiers(case)
+        found = {
+            "title": [f.fact for f in anonymity.findings(data.title, facts)],
+            "text": [f.fact for f in anonymity.findings(data.text, facts)],
+        }
+        if not any(found.values()):
+            return found
+        if Role.opener in roles_of(caller, case):
+            await audit.record(caller, "story.checked", [case["id"]])
+            return found
+        refusal = await drafting.refuse(caller, case)
+    raise refusal

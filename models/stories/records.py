@@ -16,12 +16,10 @@ from typing import Any
 from piccolo.columns import Column
 
 from models import audit, sealing
-from models.database import for_update
+from models.database import Row, for_update
 from models.errors import NotFound
 from models.organisations import Caller
 from models.stories.tables import Story, StoryStatus
-
-Row = dict[str, Any]
 
 
 def is_drafter(caller: Caller, story: Row) -> bool:
