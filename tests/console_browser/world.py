@@ -5,12 +5,14 @@ helpers of the API's tests, as the organisations' own programs would."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 import httpx
 
 from models.organisations import OrganisationKind
-from tests.api.conftest import Journey, days_ago
+from tests.api.conftest import Journey, days_ago, payment_body
+from tests.api.test_attachments import pdf, png
 from tests.api.test_outcome_review import closed_case, submit
 from tests.api.test_outcomes import Returnee
 from tests.api.test_stories import YEAR, completed_case, drafted, in_year, published
@@ -26,6 +28,31 @@ def person(given_name: str, family_name: str, nationality: str = "NG") -> dict[s
         "nationality": nationality,
         "phone": "+2348031234567",
     }
+
+
+RENT = "Her mother keeps the money for the rent"
+
+
+async def pay_with_receipt(
+    http: httpx.AsyncClient, case: Returnee, partner: Worker, receipt: bytes, **changes: str
+) -> None:
+    """A payment waiting for IOM's approval (to a relative, or outside the budget), with a
+    photo or a scan of its receipt."""
+    receipt_id = str(uuid.uuid4())
+    kind = "application/pdf" if receipt.startswith(b"%PDF") else "image/png"
+    uploaded = await http.post(
+        "/api/v1/attachments",
+        data={"id": receipt_id},
+        files={"file": ("receipt", receipt, kind)},
+        headers=partner.headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    if "relative_justification" in changes:
+        changes["recipient"] = "relative"
+    body = payment_body(paid_on=days_ago(85), receipt_id=receipt_id, **changes)
+    paid = await http.post(f"{case.path}/payments", json=body, headers=partner.headers)
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["status"] == "pending_approval", paid.json()
 
 
 @dataclass
@@ -88,7 +115,8 @@ def seed(tracker: Tracker) -> World:
                 100, person=person("Grace", "Edo")
             )
             await returning.report(1, 80, {"contact": "in_person", "housing": "stable"})
-            await returning.pay("housing", "20000.00", "NGN", 70, relative=True)
+            await pay_with_receipt(http, returning, partner, png(), relative_justification=RENT)
+            await pay_with_receipt(http, returning, partner, pdf(), category="education")
             cases["reintegration"] = returning.id
 
             # Closed, its outcome report submitted for the authority's review.
