@@ -74,6 +74,18 @@ def console_links(page: Page, origin: str) -> list[str]:
     return found
 
 
+def navigation_problems(page: Page, path: str) -> list[str]:
+    """The navigation marks the page it is on, and only that one."""
+    marked = page.eval_on_selector_all(
+        "header nav a", "(links) => links.map((a) => [a.pathname, a.getAttribute('aria-current')])"
+    )
+    current = [href for href, flag in marked if flag == "page"]
+    problems = [f"the navigation marks {current} as the current page"] if len(current) > 1 else []
+    if any(href == path for href, _ in marked) and current != [path]:
+        problems.append("its link in the navigation is not marked aria-current")
+    return problems
+
+
 def crawl(console: Console, *starts: str) -> Iterator[tuple[str, list[str]]]:
     """Each page reached from ``starts`` (one of each pattern beyond them) with what is
     wrong with it."""
@@ -94,7 +106,7 @@ def crawl(console: Console, *starts: str) -> Iterator[tuple[str, list[str]]]:
         if status >= 400 or not kind.startswith("text/html"):
             yield address, [f"answered {status}"] if status >= 400 else []
             continue
-        problems = violations(console.page)
+        problems = violations(console.page) + navigation_problems(console.page, path)
         if len(answer.body()) >= LARGEST_PAGE:
             problems.append(f"{len(answer.body()):,} bytes of HTML")
         yield address, problems
