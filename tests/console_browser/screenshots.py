@@ -22,7 +22,6 @@ from tests.console_browser.world import organisation_of, seed
 
 #: (who, file name, address; ``{name}`` is a case of the world by what it shows).
 PICTURES = [
-    (OrganisationKind.authority, "console-home", "/console/"),
     (OrganisationKind.authority, "console-cases", "/console/cases"),
     (OrganisationKind.authority, "console-case", "/console/cases/{reintegration}"),
     (OrganisationKind.authority, "console-review", "/console/review/{submitted}"),
