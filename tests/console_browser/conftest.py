@@ -13,6 +13,7 @@ from models.organisations import OrganisationKind
 from tests.browser.tracker import Tracker
 from tests.browser_support import chromium
 from tests.console_browser.console import LAPTOP, Console
+from tests.console_browser.world import World, seed
 
 
 # Package-scoped: one Chromium for all the console's walks. While Playwright's sync API is
@@ -29,6 +30,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = chromium(playwright)
     yield launched
     launched.close()
+
+
+@pytest.fixture(scope="module")
+def world(tracker: Tracker) -> World:
+    """Organisations of each kind with cases in every status (tests/console_browser/world.py),
+    made once a module and engine; tests that change things make their own."""
+    return seed(tracker)
 
 
 @pytest.fixture

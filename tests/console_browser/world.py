@@ -150,3 +150,30 @@ def seed(tracker: Tracker) -> World:
         return World(authority, centre, return_org, partner, cases, story["id"])
 
     return tracker.harness.run(walk())
+
+
+@dataclass
+class Waiting:
+    """A returnee in reintegration whose partner paid a relative: IOM is to decide."""
+
+    return_org: Worker
+    partner: Worker
+    case_id: str
+    reference: str
+
+
+def payment_to_a_relative(tracker: Tracker) -> Waiting:
+    """Organisations of their own, so that deciding changes nothing another test sees."""
+    authority = tracker.worker(OrganisationKind.authority, "DK")
+    return_org = tracker.worker(OrganisationKind.return_org, "CH")
+    partner = tracker.worker(OrganisationKind.partner, "NG")
+
+    async def walk() -> Waiting:
+        async with httpx.AsyncClient(base_url=tracker.url, timeout=60) as http:
+            case = await Returnee(http, authority, return_org, partner).arrive(
+                100, person=person("Esther", "Ibe")
+            )
+            await pay_with_receipt(http, case, partner, png(), relative_justification=RENT)
+            return Waiting(return_org, partner, case.id, case.reference)
+
+    return tracker.harness.run(walk())

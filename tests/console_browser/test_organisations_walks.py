@@ -1,0 +1,53 @@
+"""Walks of the organisations' own work, in Chromium: IOM approves a payment to a relative;
+a partner coordinator asks for another partner's case and is told it is not there."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.organisations import OrganisationKind
+from tests.browser.tracker import Tracker
+from tests.console_browser.console import Console, words
+from tests.console_browser.world import RENT, World, payment_to_a_relative
+
+
+def test_iom_approves_a_payment_to_a_relative_after_reading_why(
+    tracker: Tracker, signed_in: Callable[..., Console]
+) -> None:
+    waiting = payment_to_a_relative(tracker)
+    console = signed_in(
+        OrganisationKind.return_org, organisation_id=waiting.return_org.organisation_id
+    )
+    page = console.page
+
+    with page.expect_navigation():
+        page.locator("header nav a[href='/console/approvals']").click()
+    payment = page.locator("section.returns-record").filter(has_text=waiting.reference)
+    assert payment.count() == 1
+    assert RENT in payment.inner_text()
+    assert words("da", "returns.approvals.why.relative") in payment.inner_text()
+    assert payment.locator("img").first.get_attribute("alt")
+
+    with page.expect_navigation():
+        payment.locator("form[action$='/approval'] button").click()
+
+    assert page.url.split("?")[0].endswith("/console/approvals")
+    assert page.locator("section.returns-record").filter(has_text=waiting.reference).count() == 0
+    (paid,) = tracker.get(waiting.return_org, f"/api/v1/cases/{waiting.case_id}/payments")["items"]
+    assert paid["status"] == "approved"
+
+
+def test_a_partner_coordinator_asking_for_another_partners_case_is_told_it_is_not_there(
+    world: World, signed_in: Callable[..., Console]
+) -> None:
+    # A coordinator of another partner in Nigeria: none of the world's cases is theirs.
+    console = signed_in(OrganisationKind.partner, coordinator=True)
+
+    answer = console.open(f"/console/cases/{world.cases['reintegration']}")
+
+    assert answer.status == 404
+    assert console.heading() == words("da", "error.not_found.title")
+    assert "Grace" not in console.page.content()
+    overview = console.open("/console/overview")
+    assert overview.status == 200
+    assert world.cases["reintegration"] not in console.page.content()
