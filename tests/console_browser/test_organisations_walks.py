@@ -3,12 +3,13 @@ a partner coordinator asks for another partner's case and is told it is not ther
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from models.organisations import OrganisationKind
 from tests.browser.tracker import Tracker
 from tests.console_browser.console import Console, words
-from tests.console_browser.world import RENT, World, payment_to_a_relative
+from tests.console_browser.world import RENT, World, completed_cohort, payment_to_a_relative
 
 
 def test_iom_approves_a_payment_to_a_relative_after_reading_why(
@@ -51,3 +52,47 @@ def test_a_partner_coordinator_asking_for_another_partners_case_is_told_it_is_no
     overview = console.open("/console/overview")
     assert overview.status == 200
     assert world.cases["reintegration"] not in console.page.content()
+
+
+def test_cmm_drafts_a_story_checks_it_approves_it_and_prints_its_card_on_one_page(
+    tracker: Tracker, signed_in: Callable[..., Console]
+) -> None:
+    told = completed_cohort(tracker)
+    console = signed_in(OrganisationKind.centre, organisation_id=told.centre.organisation_id)
+    page = console.page
+
+    with page.expect_navigation():
+        page.locator("header nav a[href='/console/stories']").click()
+    with page.expect_navigation():
+        page.locator(f"a[href='/console/stories/new?case_id={told.case_id}']").click()
+    page.locator("#title").fill("A shop of her own")
+    # The person's name in the text: the check refuses it, beside the text, before saving.
+    page.locator("#text").fill("Adaeze came home to Benin City and opened a tailoring shop.")
+    with page.expect_navigation():
+        page.locator("button[value=check]").click()
+    assert page.locator(".error-summary").is_visible()
+    assert page.locator("#text-error").is_visible()
+    assert words("da", "stories.error.identifying") in page.locator("#text-error").inner_text()
+
+    page.locator("#text").fill(
+        "After she came home she opened a tailoring shop. Today she trains two apprentices."
+    )
+    with page.expect_navigation():
+        page.locator("button[value=check]").click()
+    assert page.locator(".story-check-clear").is_visible()
+    with page.expect_navigation(url="**/console/stories/*"):
+        page.locator("button[value=save]").click()
+    story_page = page.url
+
+    with page.expect_navigation():
+        page.locator("form[action$='/approval'] button").click()
+    assert page.url == story_page
+    assert page.locator("form[action$='/approval']").count() == 0
+    with page.expect_navigation(url="**/card"):
+        page.locator("a[href$='/card']").click()
+
+    page.emulate_media(media="print")
+    assert not page.locator("header").is_visible()
+    printed = page.pdf(format="A4", print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", printed)) == 1, "the card is one A4 page"
+    assert "A shop of her own" in page.inner_text("main")

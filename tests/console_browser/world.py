@@ -177,3 +177,29 @@ def payment_to_a_relative(tracker: Tracker) -> Waiting:
             return Waiting(return_org, partner, case.id, case.reference)
 
     return tracker.harness.run(walk())
+
+
+@dataclass
+class Told:
+    """Completed cases alike enough (country, year, exploitation) for a story to be told."""
+
+    centre: Worker
+    case_id: str
+    reference: str
+
+
+def completed_cohort(tracker: Tracker) -> Told:
+    """Three completed cases whose person consented to story use, and a centre of its own."""
+    authority = tracker.worker(OrganisationKind.authority, "DK")
+    centre = tracker.worker(OrganisationKind.centre, "DK")
+    return_org = tracker.worker(OrganisationKind.return_org, "CH")
+    partner = tracker.worker(OrganisationKind.partner, "NG")
+
+    async def walk() -> Told:
+        async with httpx.AsyncClient(base_url=tracker.url, timeout=60) as http:
+            first = await completed_case(http, authority, return_org, partner)
+            for _ in range(2):
+                await completed_case(http, authority, return_org, partner)
+        return Told(centre, first.case["id"], first.case["reference"])
+
+    return tracker.harness.run(walk())
