@@ -14,7 +14,7 @@ from models.organisations import OrganisationKind
 from tests.api.conftest import Journey, days_ago, payment_body
 from tests.api.test_attachments import pdf, png
 from tests.api.test_outcome_review import closed_case, submit
-from tests.api.test_outcomes import Returnee
+from tests.api.test_outcomes import GOOD, MIDDLING, Returnee
 from tests.api.test_stories import YEAR, completed_case, drafted, in_year, published
 from tests.browser.tracker import Tracker, Worker
 
@@ -203,3 +203,23 @@ def completed_cohort(tracker: Tracker) -> Told:
         return Told(centre, first.case["id"], first.case["reference"])
 
     return tracker.harness.run(walk())
+
+
+async def from_departure_to_submission(
+    http: httpx.AsyncClient,
+    case_id: str,
+    authority: Worker,
+    return_org: Worker,
+    partner: Worker,
+) -> None:
+    """What the others do with a case the authority opened: its plan agreed, departure
+    and arrival 200 days ago, two months reported, closed, and the report submitted."""
+    case = Returnee(http, authority, return_org, partner)
+    case.journey.case = {"id": case_id}
+    await case.journey.plan(agreed_on=days_ago(300))
+    await case.journey.depart(on=days_ago(201))
+    await case.journey.arrive(on=days_ago(200))
+    await case.report(1, 185, MIDDLING)
+    await case.report(2, 150, GOOD)
+    await case.close("completed", 5)
+    await submit(case)
