@@ -123,6 +123,7 @@ def measure(server: Server, token: str, session: str, cases: list[str], rounds: 
     ):
         console.cookies.set(csrf.SESSION_COOKIE, session, path="/console")
         for pair in pairs:
+            print(f"measuring {pair.name} …", flush=True)
             for turn in range(WARM_UP + rounds):
                 chosen = cases[turn % len(cases)]
                 page = pair.page.format(chosen)
