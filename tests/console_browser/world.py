@@ -14,7 +14,7 @@ from models.organisations import OrganisationKind
 from tests.api.conftest import Journey, days_ago, payment_body
 from tests.api.test_attachments import pdf, png
 from tests.api.test_outcome_review import closed_case, submit
-from tests.api.test_outcomes import GOOD, MIDDLING, Returnee
+from tests.api.test_outcomes import Returnee
 from tests.api.test_stories import YEAR, completed_case, drafted, in_year, published
 from tests.browser.tracker import Tracker, Worker
 
@@ -150,76 +150,3 @@ def seed(tracker: Tracker) -> World:
         return World(authority, centre, return_org, partner, cases, story["id"])
 
     return tracker.harness.run(walk())
-
-
-@dataclass
-class Waiting:
-    """A returnee in reintegration whose partner paid a relative: IOM is to decide."""
-
-    return_org: Worker
-    partner: Worker
-    case_id: str
-    reference: str
-
-
-def payment_to_a_relative(tracker: Tracker) -> Waiting:
-    """Organisations of their own, so that deciding changes nothing another test sees."""
-    authority = tracker.worker(OrganisationKind.authority, "DK")
-    return_org = tracker.worker(OrganisationKind.return_org, "CH")
-    partner = tracker.worker(OrganisationKind.partner, "NG")
-
-    async def walk() -> Waiting:
-        async with httpx.AsyncClient(base_url=tracker.url, timeout=60) as http:
-            case = await Returnee(http, authority, return_org, partner).arrive(
-                100, person=person("Esther", "Ibe")
-            )
-            await pay_with_receipt(http, case, partner, png(), relative_justification=RENT)
-            return Waiting(return_org, partner, case.id, case.reference)
-
-    return tracker.harness.run(walk())
-
-
-@dataclass
-class Told:
-    """Completed cases alike enough (country, year, exploitation) for a story to be told."""
-
-    centre: Worker
-    case_id: str
-    reference: str
-
-
-def completed_cohort(tracker: Tracker) -> Told:
-    """Three completed cases whose person consented to story use, and a centre of its own."""
-    authority = tracker.worker(OrganisationKind.authority, "DK")
-    centre = tracker.worker(OrganisationKind.centre, "DK")
-    return_org = tracker.worker(OrganisationKind.return_org, "CH")
-    partner = tracker.worker(OrganisationKind.partner, "NG")
-
-    async def walk() -> Told:
-        async with httpx.AsyncClient(base_url=tracker.url, timeout=60) as http:
-            first = await completed_case(http, authority, return_org, partner)
-            for _ in range(2):
-                await completed_case(http, authority, return_org, partner)
-        return Told(centre, first.case["id"], first.case["reference"])
-
-    return tracker.harness.run(walk())
-
-
-async def from_departure_to_submission(
-    http: httpx.AsyncClient,
-    case_id: str,
-    authority: Worker,
-    return_org: Worker,
-    partner: Worker,
-) -> None:
-    """What the others do with a case the authority opened: its plan agreed, departure
-    and arrival 200 days ago, two months reported, closed, and the report submitted."""
-    case = Returnee(http, authority, return_org, partner)
-    case.journey.case = {"id": case_id}
-    await case.journey.plan(agreed_on=days_ago(300))
-    await case.journey.depart(on=days_ago(201))
-    await case.journey.arrive(on=days_ago(200))
-    await case.report(1, 185, MIDDLING)
-    await case.report(2, 150, GOOD)
-    await case.close("completed", 5)
-    await submit(case)
