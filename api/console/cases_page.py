@@ -180,7 +180,10 @@ def _timeline(
     ]
     if case["personal_data_erased_at"] is not None:
         moments.append((case["personal_data_erased_at"].date(), "erased", {}))
-    moments += [(entry["at"].date(), "change", {"action": entry["action"]}) for entry in changes]
+    # The trail is read newest first; the sort keeps a day's changes in the order given.
+    moments += [
+        (entry["at"].date(), "change", {"action": entry["action"]}) for entry in reversed(changes)
+    ]
     order = {
         what: n
         for n, what in enumerate(

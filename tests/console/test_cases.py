@@ -14,6 +14,7 @@ import pytest
 from models.followup.due import month_due_on
 from models.organisations import OrganisationKind, add_user
 from tests.api.conftest import Journey, days_ago, payment_body, report_body
+from tests.api.test_outcome_review import closed_case, review, submit
 from tests.conftest import Member, make_member
 from tests.console.browser import Browser, Staff, new_staff
 
@@ -315,6 +316,22 @@ async def test_the_case_page_shows_the_months_with_their_reports_payments_and_ti
     assert "25000.00 NGN" in page.split('id="payments"', 1)[1]
     timeline = page.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
     assert timeline.index(days_ago(100)) < timeline.index(days_ago(75)), "oldest first"
+
+
+async def test_the_timeline_tells_changes_of_the_same_day_in_the_order_they_happened(
+    office: Office,
+):
+    case = await closed_case(
+        office.browser.client, office.authority, office.return_org, office.partner
+    )
+    await submit(case)
+    await review(case, "accepted")
+
+    page = (await office.browser.get(f"/console/cases/{case.id}")).text
+
+    timeline = page.split('id="timeline"', 1)[1].split("</ol>", 1)[0]
+    submitted, accepted = "Indsendte resultatrapporten", "Godkendte resultatrapporten"
+    assert timeline.index(submitted) < timeline.index(accepted), "submitted, then accepted"
 
 
 async def test_the_return_organisation_sees_the_person_as_its_role_may(
