@@ -86,9 +86,9 @@ def navigation_problems(page: Page, path: str) -> list[str]:
     return problems
 
 
-def crawl(console: Console, *starts: str) -> Iterator[tuple[str, list[str]]]:
+def crawl(console: Console, language: str, *starts: str) -> Iterator[tuple[str, list[str]]]:
     """Each page reached from ``starts`` (one of each pattern beyond them) with what is
-    wrong with it."""
+    wrong with it: every page in the person's ``language``."""
     origin = console.tracker.url
     seen, queue = {pattern(urlsplit(start).path) for start in starts}, list(starts)
     while queue:
@@ -112,6 +112,8 @@ def crawl(console: Console, *starts: str) -> Iterator[tuple[str, list[str]]]:
             yield address, [f"answered {status}"] if status >= 400 else []
             continue
         problems = violations(console.page) + navigation_problems(console.page, path)
+        if console.language() != language:
+            problems.append(f"its language is {console.language()!r}, not {language!r}")
         if len(answer.body()) >= LARGEST_PAGE:
             problems.append(f"{len(answer.body()):,} bytes of HTML")
         yield address, problems
@@ -146,7 +148,7 @@ def test_every_page_an_organisation_reaches_passes_axe_and_stays_small(
     # Its case pages in every status too: each status has forms of its own.
     cases = [f"/console/cases/{case}" for name, case in world.cases.items() if name != "centre"]
     starts = ["/console/", *(cases if kind == OrganisationKind.authority else [])]
-    found = before | dict(crawl(console, *starts))
+    found = before | dict(crawl(console, language, *starts))
 
     assert "/console/" in found
     wrong = {address: problems for address, problems in found.items() if problems}
