@@ -24,6 +24,9 @@ or a small httpx client when wrk is not installed):
 * outcomes and outcomes CSV (GET /api/v1/outcomes[?format=csv]), timed alone: three
   requests one after the other per round and side (each reads the whole database), and
   the tracker's memory growth streaming the CSV of one small country, then of every case;
+* growth: the database's growth per request (tables with their indexes) under a mixed load,
+  8 clients, a quarter each: payments, sync pages, case reads and outcome-report reads, on 16
+  cases of the partner with the most (``--growth-seconds``);
 * the follow-up sweep (models.events.sweeps.followup_sweep, in this process, after a first
   run that raised the events) against the same statements sent through the raw driver, and,
   for information, against a batched raw version (one join, one write transaction).
@@ -856,7 +859,9 @@ def prepare_scratch(bench: Bench, drop_only: bool = False) -> None:
 async def plan(bench: Bench) -> tuple[list[Scenario], dict[str, list]]:
     """The scenarios, and the SQL the bare app replays."""
     write_app, write_bare = await write_targets(bench)
-    write_goal = 0.60 if bench.engine == "postgres" else 0.50
+    postgres = bench.engine == "postgres"
+    write_goal, write_p99 = (0.45, 50) if postgres else (0.35, 100)
+    sync_goal = 0.80 if postgres else 0.60
     partners = await partners_with_cases(bench)
     sync_app = [Target("GET", "/api/v1/sync?limit=100", bench.auth(p)) for p in partners]
     sync_bare = [Target("GET", "/bare/sync?limit=100", bench.auth(p)) for p in partners]
@@ -865,15 +870,15 @@ async def plan(bench: Bench) -> tuple[list[Scenario], dict[str, list]]:
             "write: POST payment",
             write_app,
             write_bare,
-            f">= {write_goal:.2f}x req/s, p99 < 100 ms, 0 errors",
-            lambda t, b, r: r >= write_goal and t.p99_ms < 100 and t.errors == 0,
+            f">= {write_goal:.2f}x req/s, p99 < {write_p99} ms, 0 errors",
+            lambda t, b, r: r >= write_goal and t.p99_ms < write_p99 and t.errors == 0,
         ),
         Scenario(
             "sync: GET /sync?limit=100",
             sync_app,
             sync_bare,
-            ">= 0.70x req/s, 0 errors",
-            lambda t, b, r: r >= 0.70 and t.errors == 0,
+            f">= {sync_goal:.2f}x req/s, 0 errors",
+            lambda t, b, r: r >= sync_goal and t.errors == 0,
         ),
     ]
     replay: dict[str, list] = {}
