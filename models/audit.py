@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
+from datetime import datetime
 
 from piccolo.columns import UUID, Text, Timestamptz, Varchar
 from piccolo.table import Table
@@ -66,20 +67,34 @@ async def record(caller: Caller | None, action: str, case_ids: Iterable[uuid.UUI
     case at all."""
     at = clock.now()
     targets = list(dict.fromkeys(case_ids))
-    common = {
-        "at": at,
-        "actor_id": caller.user_id if caller else None,
-        "organisation_id": caller.organisation_id if caller else None,
-        "action": action,
-        "request_id": request_id.get(),
-    }
     if len(targets) > 1 and None not in targets:
         joined = join_case_ids(t for t in targets if t is not None)
-        await AuditEntry(id=uuid.uuid4(), case_ids=joined, **common).save()
+        await new_entry(caller, action, None, at=at, case_ids=joined).save()
         return
-    entries = [AuditEntry(id=uuid.uuid4(), case_id=case_id, **common) for case_id in targets]
+    entries = [new_entry(caller, action, case_id, at=at) for case_id in targets]
     if entries:
         await AuditEntry.insert(*entries)
+
+
+def new_entry(
+    caller: Caller | None,
+    action: str,
+    case_id: uuid.UUID | None,
+    *,
+    at: datetime | None = None,
+    case_ids: str | None = None,
+) -> AuditEntry:
+    """The entry of ``caller``'s action in this request, not written yet."""
+    return AuditEntry(
+        id=uuid.uuid4(),
+        at=at or clock.now(),
+        actor_id=caller.user_id if caller else None,
+        organisation_id=caller.organisation_id if caller else None,
+        action=action,
+        case_id=case_id,
+        case_ids=case_ids,
+        request_id=request_id.get(),
+    )
 
 
 async def note(
