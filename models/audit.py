@@ -65,13 +65,23 @@ async def record(caller: Caller | None, action: str, case_ids: Iterable[uuid.UUI
     """The action on each case (``None``: an action on no case), stamped with the same time
     and request: one entry, or one per case when the action concerns a single case or no
     case at all."""
+    await record_each(caller, {action: case_ids})
+
+
+async def record_each(
+    caller: Caller | None, actions: dict[str, Iterable[uuid.UUID | None]]
+) -> None:
+    """Several actions of one request (e.g. a sync page's reads), as ``record`` writes each,
+    in one statement."""
     at = clock.now()
-    targets = list(dict.fromkeys(case_ids))
-    if len(targets) > 1 and None not in targets:
-        joined = join_case_ids(t for t in targets if t is not None)
-        await new_entry(caller, action, None, at=at, case_ids=joined).save()
-        return
-    entries = [new_entry(caller, action, case_id, at=at) for case_id in targets]
+    entries = []
+    for action, case_ids in actions.items():
+        targets = list(dict.fromkeys(case_ids))
+        if len(targets) > 1 and None not in targets:
+            joined = join_case_ids(t for t in targets if t is not None)
+            entries.append(new_entry(caller, action, None, at=at, case_ids=joined))
+        else:
+            entries += [new_entry(caller, action, case_id, at=at) for case_id in targets]
     if entries:
         await AuditEntry.insert(*entries)
 
