@@ -9,6 +9,7 @@ each had its own entry (``models.cases.audit_trail``), at a fraction of the byte
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
@@ -36,29 +37,35 @@ class AuditEntry(Table):
     request_id = Varchar(length=64, null=True, default=None)
     #: The user or device an entry about people concerns (e.g. the device revoked).
     subject_id = UUID(null=True, default=None)
-    #: The cases of an action on several at once, ``uuid.hex`` each, space-separated
-    #: (``case_id`` is then null); null on every other entry.
+    #: The cases of an action on several at once (``join_case_ids``; ``case_id`` is then
+    #: null); null on every other entry.
     case_ids = Text(null=True, default=None)
 
 
 def join_case_ids(case_ids: Iterable[uuid.UUID]) -> str:
-    return " ".join(case_id.hex for case_id in case_ids)
+    """Each id as the URL-safe base64 of its 16 bytes (22 characters), space-separated."""
+    return " ".join(
+        base64.urlsafe_b64encode(case_id.bytes).decode().rstrip("=") for case_id in case_ids
+    )
 
 
 def split_case_ids(joined: str) -> list[uuid.UUID]:
-    return [uuid.UUID(hex=part) for part in joined.split()]
+    return [uuid.UUID(bytes=base64.urlsafe_b64decode(f"{part}==")) for part in joined.split()]
 
 
 def cases_matching() -> str:
-    """The SQL condition "this entry names the case ``{}`` in ``case_ids``" (its parameter:
-    ``matching_argument(case_id)``), answered from the per-case index."""
+    """The SQL condition "this entry may name the case ``{}`` in ``case_ids``" (its
+    parameter: ``matching_argument(case_id)``), answered from the per-case index. On SQLite
+    the index folds letters' case, so it may also find an entry naming an id that differs
+    only in case: readers keep the exact ids (``models.cases.audit_trail``)."""
     if database.uses_postgres():
         return "string_to_array(case_ids, ' ') @> ARRAY[{}::text]"
     return "rowid IN (SELECT rowid FROM audit_entry_cases WHERE audit_entry_cases MATCH {})"
 
 
 def matching_argument(case_id: uuid.UUID) -> str:
-    return case_id.hex if database.uses_postgres() else f'"{case_id.hex}"'
+    (token,) = join_case_ids([case_id]).split()
+    return token if database.uses_postgres() else f'"{token}"'
 
 
 async def record(caller: Caller | None, action: str, case_ids: Iterable[uuid.UUID | None]) -> None:

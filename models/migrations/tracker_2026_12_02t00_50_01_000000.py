@@ -15,7 +15,8 @@ CASE_INDEX = {
         "USING gin (string_to_array(case_ids, ' ')) WHERE case_ids IS NOT NULL",
     ],
     "sqlite": [
-        "CREATE VIRTUAL TABLE audit_entry_cases USING fts5(case_ids, content='', detail=none)",
+        "CREATE VIRTUAL TABLE audit_entry_cases USING fts5(case_ids, content='', detail=none, "
+        "tokenize=\"unicode61 tokenchars '-_'\")",
         """
         CREATE TRIGGER audit_entry_cases_indexed AFTER INSERT ON audit_entry
         WHEN new.case_ids IS NOT NULL

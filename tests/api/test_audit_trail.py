@@ -1,9 +1,11 @@
 """Every read and change of a person's data is traceable: who, which organisation, when,
 in which request. The trail is append-only."""
 
+import uuid
+
 import pytest
 
-from models import database
+from models import audit, database
 from models.audit import AuditEntry
 from models.organisations import OrganisationKind
 from tests.api.conftest import Journey
@@ -152,3 +154,18 @@ async def test_the_per_case_index_of_the_trail_is_append_only(journey: Journey):
     if not database.uses_postgres():
         with pytest.raises(Exception, match="contentless"):
             await engine.run_ddl("DELETE FROM audit_entry_cases")
+
+
+async def test_an_id_that_differs_only_in_letter_case_is_not_answered_for_another(
+    journey: Journey,
+):
+    case_id = uuid.UUID((await journey.open())["id"])
+    token = audit.join_case_ids([case_id])
+    flipped = next(i for i, c in enumerate(token) if c.isalpha())
+    twin_token = token[:flipped] + token[flipped].swapcase() + token[flipped + 1 :]
+    (twin,) = audit.split_case_ids(twin_token)
+    other = uuid.uuid4()
+    await audit.record(None, "case.read", [twin, other])
+
+    trail = await _trail(journey.client, journey.opener, case_id=str(case_id))
+    assert [e["action"] for e in trail] == ["case.opened"]
