@@ -51,31 +51,16 @@ class CaseRecord:
 _CASE_BY_ID = f"SELECT * FROM {Case._meta.tablename} WHERE id = {{}}"  # noqa: S608 - table name
 
 
-#: What a write reads with the case it locks, in the same statement: named SQL expressions
-#: (``{}`` their parameters) and their arguments.
-Also = tuple[dict[str, str], list[Any]]
-
-
-async def case_row(
-    case_id: uuid.UUID, *, lock: bool = False, also: Also | None = None
-) -> Row | None:
-    """The case's row; with ``also``, the row has the expressions' values too."""
-    sql, arguments = _CASE_BY_ID, [case_id]
-    if also is not None:
-        expressions, values = also
-        named = ", ".join(f"({sql}) AS {name}" for name, sql in expressions.items())
-        sql = sql.replace("SELECT *", f"SELECT *, {named}", 1)
-        arguments = [*values, case_id]
-    rows = await Case.raw(sql + (row_lock() if lock else ""), *arguments)
+async def case_row(case_id: uuid.UUID, *, lock: bool = False) -> Row | None:
+    rows = await Case.raw(_CASE_BY_ID + (row_lock() if lock else ""), case_id)
     return sealing.open_row(Case, rows[0]) if rows else None
 
 
 async def reachable_case(
-    caller: Caller, case_id: uuid.UUID, *, lock: bool = False, also: Also | None = None
+    caller: Caller, case_id: uuid.UUID, *, lock: bool = False
 ) -> tuple[Row, frozenset[Role]]:
-    """The case's row and the caller's roles on it; "not found" outside reach. ``also``:
-    what the caller's rules need read with the row (see ``case_row``)."""
-    row = await case_row(case_id, lock=lock, also=also)
+    """The case's row and the caller's roles on it; "not found" outside reach."""
+    row = await case_row(case_id, lock=lock)
     roles = roles_of(caller, row) if row else frozenset()
     if not roles:
         raise NotFound("no such case")

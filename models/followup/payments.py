@@ -8,7 +8,7 @@ import uuid
 from models import audit, changes, clock, database, hooks, outbox, sealing
 from models.cases.money import from_hundredths, is_currency, to_hundredths
 from models.cases.reach import require
-from models.cases.records import Also, Row, reachable_case
+from models.cases.records import Row, reachable_case
 from models.cases.tables import BudgetLine
 from models.client_ids import fingerprint
 from models.errors import Conflict, Forbidden, NotFound
@@ -32,27 +32,21 @@ def _facts(payment: Row) -> dict[str, object]:
 
 
 #: Spent (every payment not rejected, pending ones too) and planned, of one category in
-#: one currency: read with the case the payment locks, in the same statement.
-_SPENT_AND_PLANNED = {
-    "budget_spent": f"SELECT COALESCE(SUM(amount_hundredths), 0) FROM {Payment._meta.tablename} "  # noqa: S608 - table names
-    f'WHERE "case" = {{}} AND category = {{}} AND currency = {{}} AND status <> {{}}',
-    "budget_planned": f"SELECT COALESCE(SUM(amount_hundredths), 0) FROM {BudgetLine._meta.tablename} "  # noqa: S608
-    'WHERE "case" = {} AND category = {} AND currency = {}',
-}
+#: one currency, in one statement.
+_SPENT_AND_PLANNED = (
+    f"SELECT (SELECT COALESCE(SUM(amount_hundredths), 0) FROM {Payment._meta.tablename} "  # noqa: S608 - table names
+    'WHERE "case" = {} AND category = {} AND currency = {} AND status <> {}) AS spent, '
+    f"(SELECT COALESCE(SUM(amount_hundredths), 0) FROM {BudgetLine._meta.tablename} "
+    'WHERE "case" = {} AND category = {} AND currency = {}) AS planned'
+)
 
 
-def _budget_of(case_id: uuid.UUID, data: PaymentCreate) -> Also:
-    kind = [case_id, data.category, data.currency]
-    return _SPENT_AND_PLANNED, [*kind, PaymentStatus.rejected.value, *kind]
-
-
-def _takes_over_budget(case: Row, data: PaymentCreate) -> bool:
-    """Would this payment take its category (in its currency) above the plan's budget?
-    (The sums read with the case leave its row here.)"""
+async def _takes_over_budget(case_id: uuid.UUID, data: PaymentCreate) -> bool:
+    """Would this payment take its category (in its currency) above the plan's budget?"""
+    kind = (case_id, data.category, data.currency)
+    (row,) = await Payment.raw(_SPENT_AND_PLANNED, *kind, PaymentStatus.rejected.value, *kind)
     return over_budget(
-        spent=int(case.pop("budget_spent")),
-        planned=int(case.pop("budget_planned")),
-        amount=to_hundredths(data.amount),
+        spent=int(row["spent"]), planned=int(row["planned"]), amount=to_hundredths(data.amount)
     )
 
 
@@ -79,13 +73,11 @@ async def record_payment(
 ) -> tuple[Row, bool]:
     """Record a payment (partner or return org); ``(payment, created)``."""
     async with database.transaction():
-        case, roles = await reachable_case(
-            caller, case_id, lock=True, also=_budget_of(case_id, data)
-        )
+        case, roles = await reachable_case(caller, case_id, lock=True)
         require("record_payment", roles)
         require_followed_up(case)
         await _check(caller, case, data)
-        beyond_budget = _takes_over_budget(case, data)
+        beyond_budget = await _takes_over_budget(case_id, data)
         waits = beyond_budget or data.recipient is Recipient.relative
         values = {
             "id": data.id,

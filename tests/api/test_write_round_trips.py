@@ -1,7 +1,7 @@
-"""On PostgreSQL a payment is few round trips: the case read and locked with its budget,
-one statement for the payment with its audit entry and events, its change number, the
-commit (besides the token and the transaction's BEGIN); the pool adds none when a
-connection goes back to it."""
+"""On PostgreSQL a payment is few round trips: the case read and locked, the budget, one
+statement for the payment with its audit entry and events, its change number, the commit
+(besides the token and the transaction's BEGIN); the pool adds none when a connection
+goes back to it."""
 
 import asyncpg
 import pytest
@@ -37,9 +37,8 @@ async def test_a_payment_is_written_in_one_statement_with_its_trail(
         f"{returned.path}/payments", json=body, headers=returned.partner.headers
     )
     assert response.status_code == 201, response.text
-    # token; BEGIN; case locked with its budget; payment, audit entry and events; number;
-    # COMMIT
-    assert len(statements) == 6, statements
+    # token; BEGIN; case locked; budget; payment, audit entry and events; number; COMMIT
+    assert len(statements) == 7, statements
     assert await AuditEntry.count().where(AuditEntry.action == "payment.recorded") == 1
     kinds = {
         e["type"]
