@@ -88,14 +88,15 @@ async def _case_page(
     entries = await trail(
         caller=who.caller,
         case_id=case_id,
-        after=pagination.decode(trail_from, tuple[datetime, uuid.UUID], field="trail_from"),
+        after=pagination.decode(trail_from, tuple[datetime, uuid.UUID, int], field="trail_from"),
         limit=TRAIL_SIZE + 1,
         newest_first=True,
     )
     older = None
     if len(entries) > TRAIL_SIZE:
         entries = entries[:TRAIL_SIZE]
-        older = pagination.encode((entries[-1]["at"], entries[-1]["id"]))
+        last = entries[-1]
+        older = pagination.encode((last["at"], last["id"], last["position"]))
     organisations = await names_of(
         [case.return_org_id, case.partner_org_id, *(e["organisation_id"] for e in entries)]
     )
