@@ -7,8 +7,10 @@ import pytest
 
 from models import audit, database
 from models.audit import AuditEntry
-from models.organisations import OrganisationKind
+from models.cases import audit_trail
+from models.organisations import Caller, OrganisationKind
 from tests.api.conftest import Journey
+from tests.api.people import user_of
 from tests.conftest import make_member
 
 
@@ -131,6 +133,32 @@ async def test_the_trail_pages_through_an_entry_about_several_cases(journey: Jou
             break
     assert seen == everything
     assert sorted(e["case_id"] for e in seen if e["action"] == "case.read") == sorted(opened)
+
+
+async def test_newest_first_the_trail_pages_back_through_an_entry_about_several_cases(
+    journey: Journey,
+):
+    """As the console's case page reads it: newest first, a page at a time, only some
+    actions; every item once, in the reverse of the oldest-first order."""
+    await _cases_synced_by_the_partner(journey, 3)
+    opener = Caller(
+        await user_of(journey.opener), journey.opener.organisation_id, journey.opener.kind
+    )
+    oldest_first = await audit_trail.trail(caller=opener, limit=None)
+    assert len(oldest_first) == 6
+
+    seen, after = [], None
+    while True:
+        page = await audit_trail.trail(caller=opener, after=after, limit=2, newest_first=True)
+        seen += page
+        if len(page) < 2:
+            break
+        after = (page[-1]["at"], page[-1]["id"], page[-1]["position"])
+    assert seen == oldest_first[::-1]
+    reads = await audit_trail.trail(
+        caller=opener, actions=["case.read"], limit=None, newest_first=True
+    )
+    assert reads == [item for item in seen if item["action"] == "case.read"]
 
 
 async def test_an_authority_sees_only_its_own_cases_in_an_entry_about_several(
