@@ -91,11 +91,14 @@ def test_serve_refuses_several_workers_on_sqlite_and_says_why(tmp_path: Path):
 
 
 async def _in_use_holders(url: str) -> int:
-    """Processes holding the database's "in-use" lock: every server and jobs process."""
+    """Processes holding the database's "in-use" lock: every server and jobs process of
+    this database (advisory locks are listed for the whole cluster, where other tests'
+    servers hold theirs)."""
     connection = await asyncpg.connect(url)
     try:
         return await connection.fetchval(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND ((classid::bigint << 32) | objid::bigint) = $1",
             database.LOCKS["in-use"],
         )
