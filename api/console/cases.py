@@ -64,8 +64,7 @@ async def case_list(
         "filters": shown,
         "statuses": list(Status),
         "most_months": rules.SUPPORT_MONTHS,
-        "first_page": cursor is None,
-        "first_link": _listed(_chosen(shown)),
+        "first_link": _listed(_chosen(shown)) if cursor is not None else None,
     }
     if errors:
         # htmx swaps only successful answers: it gets the page with its errors as one

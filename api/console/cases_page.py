@@ -60,10 +60,10 @@ TIMELINE_ACTIONS = (
 async def case_page(
     request: Request[Any, Any, Any],
     case_id: FromPath[uuid.UUID],
-    trail_from: FromQuery[str | None] = None,
+    audit: FromQuery[str | None] = None,
 ) -> Template:
     who = await pages.person(request)
-    return await _case_page(request, who, case_id, trail_from=trail_from)
+    return await _case_page(request, who, case_id, audit=audit)
 
 
 async def _case_page(
@@ -71,7 +71,7 @@ async def _case_page(
     who: SignedIn,
     case_id: uuid.UUID,
     *,
-    trail_from: str | None = None,
+    audit: str | None = None,
     action: str | None = None,
     values: dict[str, Any] | None = None,
     errors: list[tuple[str, str]] | None = None,
@@ -88,7 +88,7 @@ async def _case_page(
     entries = await trail(
         caller=who.caller,
         case_id=case_id,
-        after=pagination.decode(trail_from, tuple[datetime, uuid.UUID], field="trail_from"),
+        after=pagination.decode(audit, tuple[datetime, uuid.UUID], field="audit"),
         limit=TRAIL_SIZE + 1,
         newest_first=True,
     )

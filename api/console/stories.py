@@ -144,7 +144,7 @@ async def library(request: Request[Any, Any, Any]) -> Template:
             context["stories"], context["next_stories"] = await _story_page(
                 who,
                 StoryFilter(**{name: value or None for name, value in values.items()}),
-                query.get("cursor"),
+                query.get("published"),
                 "published",
             )
         if _is_centre(who):
