@@ -92,10 +92,7 @@ async def _case_page(
         limit=TRAIL_SIZE + 1,
         newest_first=True,
     )
-    older = None
-    if len(entries) > TRAIL_SIZE:
-        entries = entries[:TRAIL_SIZE]
-        older = pagination.encode((entries[-1]["at"], entries[-1]["id"]))
+    entries, older = pagination.split(entries, TRAIL_SIZE, lambda e: (e["at"], e["id"]))
     organisations = await names_of(
         [case.return_org_id, case.partner_org_id, *(e["organisation_id"] for e in entries)]
     )

@@ -64,9 +64,31 @@ def _money(request: Request[Any, Any, Any], who: SignedIn) -> Any:
     return lambda amount: format_decimal(Decimal(amount), format="#,##0.00", locale=language)
 
 
-def _done(request: Request[Any, Any, Any]) -> str | None:
+def _page(
+    request: Request[Any, Any, Any],
+    who: SignedIn,
+    name: str,
+    *,
+    status: int = 200,
+    errors: list[tuple[str, str]] | None = None,
+    values: dict[str, str] | None = None,
+    problem: str | None = None,
+    **context: Any,
+) -> Template:
+    """One of these pages, with what its forms left: the errors and the values typed (the
+    page again), a refusal that concerns no field, or what a form did (``?done=``)."""
     done = request.query_params.get("done")
-    return done if done in _DONE else None
+    return pages.page(
+        request,
+        name,
+        who=who,
+        status=status,
+        errors=errors,
+        values=values or {},
+        problem=problem,
+        done=done if done in _DONE else None,
+        **context,
+    )
 
 
 def _text(form: Any, name: str) -> str:
@@ -107,23 +129,13 @@ async def _cases(
         after=pagination.decode(cursor, Position, field=field),
         limit=PAGE_SIZE + 1,
     )
-    page, more = records[:PAGE_SIZE], len(records) > PAGE_SIZE
-    last = page[-1].case if page else None
-    return page, pagination.encode((last["created_at"], last["id"])) if more and last else None
+    return pagination.split(records, PAGE_SIZE, lambda r: (r.case["created_at"], r.id))
 
 
 # --- Departures and arrivals ------------------------------------------------------------------
 
 
-async def _returns_page(
-    request: Request[Any, Any, Any],
-    who: SignedIn,
-    *,
-    status: int = 200,
-    errors: list[tuple[str, str]] | None = None,
-    values: dict[str, str] | None = None,
-    problem: str | None = None,
-) -> Template:
+async def _returns_page(request: Request[Any, Any, Any], who: SignedIn, **form: Any) -> Template:
     _for_return_organisations(who)
     query = request.query_params
     departures, departures_next = await _cases(
@@ -132,15 +144,11 @@ async def _returns_page(
     arrivals, arrivals_next = await _cases(
         who, CaseFilter(status=Status.departed), query.get("arrivals"), "arrivals"
     )
-    return pages.page(
+    return _page(
         request,
+        who,
         "returns/returns.html",
-        who=who,
-        status=status,
-        errors=errors,
-        values=values or {},
-        problem=problem,
-        done=_done(request),
+        **form,
         departures=[(record, _name(record)) for record in departures],
         departures_next=departures_next,
         arrivals=[(record, _name(record)) for record in arrivals],
@@ -215,35 +223,22 @@ class Waiting:
         return from_hundredths(self.payment["amount_hundredths"])
 
 
-async def _approvals_page(
-    request: Request[Any, Any, Any],
-    who: SignedIn,
-    *,
-    status: int = 200,
-    errors: list[tuple[str, str]] | None = None,
-    values: dict[str, str] | None = None,
-    problem: str | None = None,
-) -> Template:
+async def _approvals_page(request: Request[Any, Any, Any], who: SignedIn, **form: Any) -> Template:
     cursor = pagination.decode(request.query_params.get("cursor"), Position)
     rows = await payments.waiting_for_decision(caller=who.caller, after=cursor, limit=PAGE_SIZE + 1)
-    page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    page, next_cursor = pagination.split(rows, PAGE_SIZE, lambda r: (r["recorded_at"], r["id"]))
     situations = await payments.budget_situations(sorted({row["case"] for row in page}))
-    last = page[-1] if page else None
-    return pages.page(
+    return _page(
         request,
+        who,
         "returns/approvals.html",
-        who=who,
-        status=status,
-        errors=errors,
-        values=values or {},
-        problem=problem,
-        done=_done(request),
+        **form,
         money=_money(request, who),
         waiting=[
             Waiting(row, situations.get((row["case"], row["category"], row["currency"])))
             for row in page
         ],
-        next_cursor=pagination.encode((last["recorded_at"], last["id"])) if more and last else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -337,13 +332,7 @@ async def _reviews(
 
 
 async def _outcome_reports_page(
-    request: Request[Any, Any, Any],
-    who: SignedIn,
-    *,
-    status: int = 200,
-    errors: list[tuple[str, str]] | None = None,
-    values: dict[str, str] | None = None,
-    problem: str | None = None,
+    request: Request[Any, Any, Any], who: SignedIn, **form: Any
 ) -> Template:
     _for_return_organisations(who)
     query = request.query_params
@@ -359,15 +348,11 @@ async def _outcome_reports_page(
     returned, returned_next = await _reviews(
         who, ReviewStatus.returned, query.get("returned"), "returned"
     )
-    return pages.page(
+    return _page(
         request,
+        who,
         "returns/outcome_reports.html",
-        who=who,
-        status=status,
-        errors=errors,
-        values=values or {},
-        problem=problem,
-        done=_done(request),
+        **form,
         outcomes=[outcome.value for outcome in Outcome],
         to_close=[(record, _name(record)) for record in to_close],
         to_close_next=to_close_next,

@@ -126,9 +126,8 @@ async def _story_page(
     rows = await records.list_stories(
         caller=who.caller, filters=filters, after=after, limit=PAGE_SIZE + 1
     )
-    page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    following = (
-        pagination.encode(records.sort_key(page[-1], filters.status)) if more and page else None
+    page, following = pagination.split(
+        rows, PAGE_SIZE, lambda row: records.sort_key(row, filters.status)
     )
     return [story_view(row) for row in page], following
 
@@ -155,10 +154,8 @@ async def library(request: Request[Any, Any, Any]) -> Template:
             sources = await lifecycle.story_sources(
                 caller=who.caller, after=after, limit=PAGE_SIZE + 1
             )
-            context["sources"] = sources[:PAGE_SIZE]
-            last = sources[PAGE_SIZE - 1] if len(sources) > PAGE_SIZE else None
-            context["next_sources"] = (
-                pagination.encode((last.closed_on, last.case_id)) if last else None
+            context["sources"], context["next_sources"] = pagination.split(
+                sources, PAGE_SIZE, lambda source: (source.closed_on, source.case_id)
             )
     except RuleViolation as refused:
         errors = _errors(refused)
@@ -205,6 +202,18 @@ def _draft_form(
     )
 
 
+async def _source(
+    request: Request[Any, Any, Any], who: SignedIn, values: dict[str, str]
+) -> lifecycle.StorySource | Template:
+    """The case the form drafts from; one a story may not come from, the form saying why."""
+    try:
+        return await lifecycle.story_source(caller=who.caller, case_id=_case_id(values["case_id"]))
+    except RuleViolation as refused:
+        return _draft_form(
+            request, who, source=None, values=values, errors=_errors(refused), status=422
+        )
+
+
 @get("/stories/new")
 async def new_story(request: Request[Any, Any, Any]) -> Template:
     who = await pages.person(request)
@@ -214,14 +223,9 @@ async def new_story(request: Request[Any, Any, Any]) -> Template:
         "text": "",
         "language": pages.language_of(request, who),
     }
-    try:
-        source = await lifecycle.story_source(
-            caller=who.caller, case_id=_case_id(values["case_id"])
-        )
-    except RuleViolation as refused:
-        return _draft_form(
-            request, who, source=None, values=values, errors=_errors(refused), status=422
-        )
+    source = await _source(request, who, values)
+    if isinstance(source, Template):
+        return source
     return _draft_form(request, who, source=source, values=values)
 
 
@@ -242,14 +246,9 @@ async def draft_story(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in ("case_id", "title", "text", "language")}
     values["language"] = values["language"].strip().lower()
-    try:
-        source = await lifecycle.story_source(
-            caller=who.caller, case_id=_case_id(values["case_id"])
-        )
-    except RuleViolation as refused:
-        return _draft_form(
-            request, who, source=None, values=values, errors=_errors(refused), status=422
-        )
+    source = await _source(request, who, values)
+    if isinstance(source, Template):
+        return source
     try:
         data = _story_create(values)
         if form.get("action") == "check":
