@@ -6,13 +6,23 @@ Messages never contain personal data: they name fields, not values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class FieldError:
     field: str
     message: str
+    #: Which of a field's rules refused it, for callers that word the refusal themselves
+    #: (the console's pages) and must not depend on the message's English.
+    code: str | None = field(default=None, compare=False)
+
+
+#: Codes of ``FieldError``: a date after the latest date anywhere on earth today.
+IN_FUTURE = "in_future"
+#: A date before the one the rule measures it from (the plan, the departure …).
+TOO_EARLY = "too_early"
 
 
 class TrackerError(Exception):
@@ -72,9 +82,9 @@ class RuleViolation(TrackerError):
         return cls(f"{field}: {message}", [FieldError(field, message)])
 
     @classmethod
-    def many(cls, errors: list[tuple[str, str]]) -> RuleViolation:
-        detail = "; ".join(f"{field}: {message}" for field, message in errors)
-        return cls(detail, [FieldError(field, message) for field, message in errors])
+    def many(cls, errors: Sequence[tuple[str, str] | FieldError]) -> RuleViolation:
+        found = [e if isinstance(e, FieldError) else FieldError(*e) for e in errors]
+        return cls("; ".join(f"{e.field}: {e.message}" for e in found), found)
 
 
 class TooManyAttempts(TrackerError):

@@ -24,7 +24,15 @@ from models.cases.money import from_hundredths
 from models.cases.reach import PERSON_FIELDS_SEEN_BY
 from models.cases.records import CaseFilter, CaseRecord, list_cases
 from models.cases.tables import Outcome, Status
-from models.errors import Conflict, Forbidden, FourEyes, RuleViolation
+from models.errors import (
+    IN_FUTURE,
+    TOO_EARLY,
+    Conflict,
+    FieldError,
+    Forbidden,
+    FourEyes,
+    RuleViolation,
+)
 from models.followup import payments, receipts
 from models.followup.commands import PaymentRejection
 from models.organisations import OrganisationKind
@@ -40,13 +48,12 @@ OUTCOME_REPORTS = "/console/outcome-reports"
 PAGE_SIZE = 20
 Position = tuple[datetime, uuid.UUID]
 
-#: The domain's refusals of a date, as the catalogue's words; any other refusal of the
-#: field shows the field's own message.
-_DATE_REFUSALS = {
-    "must not be in the future": "returns.error.future",
-    "must not be before the plan's agreed_on": "returns.error.before_plan",
-    "must not be before departed_on": "returns.error.before_departure",
-    "must not be before arrived_on": "returns.error.before_arrival",
+#: What each date field is refused for being too early, as the catalogue says it; a date
+#: in the future is refused alike for all, any other refusal by the field's own message.
+_TOO_EARLY = {
+    "departed_on": "returns.error.before_plan",
+    "arrived_on": "returns.error.before_departure",
+    "closed_on": "returns.error.before_arrival",
 }
 #: What a page says after a form did its work (``?done=``).
 _DONE = ("departure", "arrival", "approved", "rejected", "closed", "submitted")
@@ -106,8 +113,18 @@ def _date(raw: str) -> date | str:
         return "returns.error.date_invalid"
 
 
-def _date_errors(refused: RuleViolation, field_id: str, other: str) -> list[tuple[str, str]]:
-    return [(field_id, _DATE_REFUSALS.get(error.message, other)) for error in refused.errors]
+def _date_errors(refused: RuleViolation, field: str, field_id: str) -> list[tuple[str, str]]:
+    """The domain's refusal of the form's date ``field`` as the catalogue's words (told
+    apart by the error's field and code, never by its wording), beside the case's field."""
+    return [(field_id, _date_error(error, field)) for error in refused.errors]
+
+
+def _date_error(error: FieldError, field: str) -> str:
+    if error.field == field and error.code == IN_FUTURE:
+        return "returns.error.future"
+    if error.field == field and error.code == TOO_EARLY and field in _TOO_EARLY:
+        return _TOO_EARLY[field]
+    return f"returns.error.{field}"
 
 
 def _name(record: CaseRecord) -> str | None:
@@ -178,7 +195,7 @@ async def _record_date(
             )
         await record(who, on)
     except RuleViolation as refused:
-        errors = _date_errors(refused, field_id, f"returns.error.{field}")
+        errors = _date_errors(refused, field, field_id)
         return await _returns_page(request, who, status=422, errors=errors, values={field_id: raw})
     except Conflict:
         return await _returns_page(request, who, status=409, problem="returns.error.moved_on")
@@ -419,7 +436,7 @@ async def close_case(
     try:
         await lifecycle.close_case(caller=who.caller, case_id=case_id, data=data)
     except RuleViolation as refused:
-        errors = _date_errors(refused, fields["closed_on"], "returns.error.closed_on")
+        errors = _date_errors(refused, "closed_on", fields["closed_on"])
         return await _outcome_reports_page(request, who, status=422, errors=errors, values=values)
     except Conflict:
         return await _outcome_reports_page(
