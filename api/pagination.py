@@ -9,7 +9,7 @@ from typing import Annotated, Any, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
-from models.errors import RuleViolation
+from models.errors import NOT_A_CURSOR, RuleViolation
 
 DEFAULT_LIMIT = 50
 MOST = 500
@@ -37,7 +37,9 @@ def decode(
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         return msgspec.json.decode(raw, type=position_type)
     except (ValueError, msgspec.DecodeError):
-        raise RuleViolation.on(field, "is not a token this service gave out") from None
+        raise RuleViolation.on(
+            field, "is not a token this service gave out", NOT_A_CURSOR
+        ) from None
 
 
 def split(

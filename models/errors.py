@@ -23,6 +23,8 @@ class FieldError:
 IN_FUTURE = "in_future"
 #: A date before the one the rule measures it from (the plan, the departure …).
 TOO_EARLY = "too_early"
+#: A list's cursor this service did not give out.
+NOT_A_CURSOR = "not_a_cursor"
 
 
 class TrackerError(Exception):
@@ -78,8 +80,8 @@ class RuleViolation(TrackerError):
         self.errors = errors
 
     @classmethod
-    def on(cls, field: str, message: str) -> RuleViolation:
-        return cls(f"{field}: {message}", [FieldError(field, message)])
+    def on(cls, field: str, message: str, code: str | None = None) -> RuleViolation:
+        return cls(f"{field}: {message}", [FieldError(field, message, code)])
 
     @classmethod
     def many(cls, errors: Sequence[tuple[str, str] | FieldError]) -> RuleViolation:

@@ -24,11 +24,12 @@ from api.console import i18n, pages
 from api.settings import settings_of
 from api.stories import story_view
 from models.cases.tables import Exploitation
-from models.errors import RuleViolation
+from models.errors import NOT_A_CURSOR, FieldError, RuleViolation
 from models.organisations import OrganisationKind
 from models.people.sessions import SignedIn
 from models.stories import drafting, lifecycle, records
 from models.stories.commands import StoryCreate
+from models.stories.facts import TOO_FEW_ALIKE
 from models.stories.records import StoryFilter
 from models.stories.tables import StoryStatus
 
@@ -37,37 +38,32 @@ PAGE_SIZE = 20
 #: Texts longer than these many characters are printed smaller, to stay on one A4 page.
 LONG_TEXT, LONGER_TEXT = 2500, 5000
 
-#: The domain's refusals of a story, by field and message, as catalogue keys.
+#: The domain's refusals of a story, by their code (never their English), as catalogue
+#: keys; a blank field is told by its name, any other refusal as the field's.
 _MESSAGES = {
-    drafting.IDENTIFYING: "stories.error.identifying",
-    drafting.LOCKED: "stories.error.locked",
-    lifecycle.NOT_A_STORY_CASE: "stories.error.not_a_story_case",
-    "must not be blank": "stories.error.blank",
-    "must be an ISO 639-1 language code": "stories.error.language",
-    "is not a token this service gave out": "stories.error.cursor",
+    drafting.IDENTIFYING_CODE: "stories.error.identifying",
+    drafting.LOCKED_CODE: "stories.error.locked",
+    lifecycle.NOT_A_STORY_CASE_CODE: "stories.error.not_a_story_case",
+    lifecycle.NOT_COMPLETED: "stories.error.not_completed",
+    lifecycle.NO_CONSENT: "stories.error.no_consent",
+    lifecycle.ERASED: "stories.error.erased",
+    TOO_FEW_ALIKE: "stories.error.cohort",
+    lifecycle.NOT_A_LANGUAGE: "stories.error.language",
+    NOT_A_CURSOR: "stories.error.cursor",
 }
-_CASE_MESSAGES = (
-    ("the case is ", "stories.error.not_completed"),
-    ("the person has not consented", "stories.error.no_consent"),
-    ("the person's data is erased", "stories.error.erased"),
-    ("fewer than ", "stories.error.cohort"),
-)
 
 
-def _key(field: str, message: str) -> str:
-    if message in _MESSAGES:
-        return _MESSAGES[message] + ("." + field if message == "must not be blank" else "")
-    for start, key in _CASE_MESSAGES:
-        if message.startswith(start):
-            return key
-    return "stories.error.field"
+def _key(error: FieldError) -> str:
+    if error.code == lifecycle.BLANK:
+        return f"stories.error.blank.{error.field}"
+    return _MESSAGES.get(error.code or "", "stories.error.field")
 
 
 def _errors(refused: RuleViolation) -> list[tuple[str, str]]:
     """The refusal's errors as (field, catalogue key), each once."""
     seen: list[tuple[str, str]] = []
     for error in refused.errors:
-        found = (error.field, _key(error.field, error.message))
+        found = (error.field, _key(error))
         if found not in seen:
             seen.append(found)
     return seen
@@ -177,7 +173,9 @@ def _case_id(value: Any) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise RuleViolation.on("case_id", lifecycle.NOT_A_STORY_CASE) from None
+        raise RuleViolation.on(
+            "case_id", lifecycle.NOT_A_STORY_CASE, lifecycle.NOT_A_STORY_CASE_CODE
+        ) from None
 
 
 def _draft_form(
