@@ -62,10 +62,13 @@ async def read_audit_trail(
         actor_id=actor_id,
         since=from_,
         until=to,
-        after=pagination.decode(cursor, tuple[datetime, uuid.UUID]),
+        after=pagination.decode(cursor, tuple[datetime, uuid.UUID, int]),
         limit=limit + 1,
     )
     page = entries[:limit]
     more = len(entries) > limit
-    next_cursor = pagination.encode((page[-1]["at"], page[-1]["id"])) if more else None
+    last = page[-1] if more else None
+    next_cursor = (
+        pagination.encode((last["at"], last["id"], last["position"])) if last is not None else None
+    )
     return AuditPage(items=[entry_view(e) for e in page], next_cursor=next_cursor)

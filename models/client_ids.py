@@ -33,10 +33,18 @@ async def insert_once(
     )
     if inserted:
         return values, True
+    return await stored_again(table, values, same_as=same_as), False
+
+
+async def stored_again(
+    table: type[Table], values: dict[str, Any], *, same_as: dict[str, Any]
+) -> dict[str, Any]:
+    """The row stored under ``values``' id, which an insert found there: the same record
+    sent again, or Conflict."""
     stored = await table.select().where(table._meta.primary_key == values["id"]).first()
     if stored is None or any(stored[name] != value for name, value in same_as.items()):
         raise Conflict(
             f"a different record with id {values['id']} is already stored; send a new id for a new record",
             stored_id=str(values["id"]),
         )
-    return stored, False
+    return stored

@@ -62,10 +62,24 @@ def _private_files(path: Path) -> None:
             os.chmod(kept, 0o600)
 
 
+async def _end_any_transaction(connection) -> None:
+    """What a pooled connection needs before its next use. asyncpg's default reset (unlock
+    advisory locks, close cursors, unlisten, reset settings) is a round trip at every
+    release, and these connections carry no such state: advisory locks are held on
+    connections of their own (``lock``), settings are per transaction. A transaction left
+    open (a task cancelled mid-way) is rolled back."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
 async def open_engine(settings: Settings) -> Engine:
     engine = create_engine(settings)
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=settings.postgres_pool_size)
+        # asyncpg keeps each connection's prepared statements (100 by default) across
+        # uses: a statement the tracker sends again is not parsed and planned again.
+        await engine.start_connection_pool(
+            min_size=1, max_size=settings.postgres_pool_size, reset=_end_any_transaction
+        )
     else:
         await engine.open()
     return engine

@@ -62,7 +62,7 @@ EVENT_TYPES = {
 }
 
 
-def _event(
+def new_event(
     type: str,
     *,
     case_id: uuid.UUID | None,
@@ -70,6 +70,7 @@ def _event(
     data: dict[str, Any] | None = None,
     dedupe_key: str | None = None,
 ) -> Event:
+    """The event's row, not written yet."""
     assert type in EVENT_TYPES, type
     return Event(
         id=uuid.uuid4(),
@@ -92,7 +93,7 @@ async def emit(
     dedupe_key: str | None = None,
 ) -> bool:
     """Write an event; with ``dedupe_key``, only the first of its kind. True when written."""
-    event = _event(
+    event = new_event(
         type, case_id=case_id, case_reference=case_reference, data=data, dedupe_key=dedupe_key
     )
     if dedupe_key is None:
@@ -138,7 +139,7 @@ async def emit_due(due: list[Due]) -> int:
     written = 0
     for start in range(0, len(due), BATCH):
         events = [
-            _event(
+            new_event(
                 d.type,
                 case_id=d.case_id,
                 case_reference=d.case_reference,

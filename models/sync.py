@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from models import audit, database, sealing
 from models.cases.reach import within_reach
-from models.cases.records import CaseRecord, audit_reads, complete
+from models.cases.records import CaseRecord, complete, persons_read
 from models.cases.tables import Case
 from models.changes import ReachLoss
 from models.database import Row
@@ -75,11 +75,12 @@ async def changes_since(*, caller: Caller, since: int, limit: int, grace_days: i
     }
 
     page.cases = await complete([sealing.open_row(Case, row) for row in chosen["case"]], caller)
-    await audit_reads(caller, page.cases)
     page.reports = [sealing.open_row(Report, row) for row in chosen["report"]]
     page.payments = [sealing.open_row(Payment, row) for row in chosen["payment"]]
     followed = {row["case"] for row in page.reports + page.payments}
-    await audit.record(caller, "case.followup_read", sorted(followed))
+    await audit.record_each(
+        caller, {"case.read": persons_read(page.cases), "case.followup_read": sorted(followed)}
+    )
     present = {record.id for record in page.cases}
     page.removed = list(
         dict.fromkeys(row["case"] for row in chosen["removed"] if row["case"] not in present)

@@ -88,11 +88,13 @@ async def _case_page(
     entries = await trail(
         caller=who.caller,
         case_id=case_id,
-        after=pagination.decode(audit, tuple[datetime, uuid.UUID], field="audit"),
+        after=pagination.decode(audit, tuple[datetime, uuid.UUID, int], field="audit"),
         limit=TRAIL_SIZE + 1,
         newest_first=True,
     )
-    entries, older = pagination.split(entries, TRAIL_SIZE, lambda e: (e["at"], e["id"]))
+    entries, older = pagination.split(
+        entries, TRAIL_SIZE, lambda e: (e["at"], e["id"], e["position"])
+    )
     organisations = await names_of(
         [case.return_org_id, case.partner_org_id, *(e["organisation_id"] for e in entries)]
     )

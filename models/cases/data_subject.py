@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from models import audit, changes, clock, database, hooks, sealing
-from models.cases import rules
+from models.cases import audit_trail, rules
 from models.cases.reach import Role
 from models.cases.records import CaseRecord, complete, reachable_case
 from models.cases.tables import Case, ConsentChange, Person, ReflectionExtension, Sex
@@ -110,10 +110,6 @@ async def export(*, caller: Caller, case_id: uuid.UUID) -> dict[str, Any]:
             .where(ConsentChange.case == case_id)
             .order_by(ConsentChange.changed_at)
         )
-        trail = (
-            await audit.AuditEntry.select()
-            .where(audit.AuditEntry.case_id == case_id)
-            .order_by(audit.AuditEntry.at)
-        )
+        trail = await audit_trail.trail(caller=None, case_id=case_id, limit=None)
         await audit.record(caller, "case.exported", [case_id])
     return {"record": record, "consent_history": consents, "audit_trail": trail}

@@ -103,9 +103,14 @@ def sees_person(record: CaseRecord) -> bool:
     return any(PERSON_FIELDS_SEEN_BY[role] for role in record.roles)
 
 
+def persons_read(records: list[CaseRecord]) -> list[uuid.UUID]:
+    """The cases whose person the caller read with these records."""
+    return [r.id for r in records if sees_person(r)]
+
+
 async def audit_reads(caller: Caller, records: list[CaseRecord]) -> None:
     """Every read of a person's data leaves an entry in the audit trail."""
-    await audit.record(caller, "case.read", [r.id for r in records if sees_person(r)])
+    await audit.record(caller, "case.read", persons_read(records))
 
 
 async def get_case(*, caller: Caller, case_id: uuid.UUID) -> CaseRecord:

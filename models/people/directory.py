@@ -96,7 +96,11 @@ async def people_trail(caller: Caller, limit: int = 50) -> list[dict]:
     await require_coordinator(caller)
     return (
         await AuditEntry.select()
-        .where(AuditEntry.organisation_id == caller.organisation_id, AuditEntry.case_id.is_null())
+        .where(
+            AuditEntry.organisation_id == caller.organisation_id,
+            AuditEntry.case_id.is_null(),
+            AuditEntry.case_ids.is_null(),
+        )
         .order_by(AuditEntry.at, ascending=False)
         .limit(limit)
     )

@@ -38,7 +38,7 @@ from tests.api.conftest import Journey, days_ago, payment_body, report_body
 from tests.conftest import make_member
 from tests.reliability.server import Server
 
-WRITERS = 16
+WRITERS = 32
 SEED = int(os.environ.get("TRACKER_CRASH_SEED", random.randrange(1_000_000)))  # noqa: S311
 
 REPORT_FIELDS = (

@@ -1,4 +1,4 @@
-"""SQLite under load: 50 concurrent writers against the real server for a while, and not one
+"""SQLite under load: 64 concurrent writers against the real server for a while, and not one
 error, not one "database is locked". Writes in one process take turns on one connection;
 across processes they wait on the busy timeout.
 
@@ -28,7 +28,7 @@ from tests.api.conftest import Journey, case_body, days_ago, payment_body, repor
 from tests.conftest import make_member
 from tests.reliability.server import Server
 
-WRITERS = 50
+WRITERS = 64
 SECONDS = float(os.environ.get("TRACKER_LOAD_SECONDS", "10"))
 LOCKED = "database is locked"
 
@@ -155,11 +155,11 @@ async def _load(settings: Settings, folder: Path, processes: int) -> None:
     assert stored - before == writers.created, summary
 
 
-async def test_fifty_writers_on_one_server(settings: Settings, tmp_path: Path):
+async def test_sixty_four_writers_on_one_server(settings: Settings, tmp_path: Path):
     await _load(settings, tmp_path, processes=1)
 
 
-async def test_fifty_writers_on_two_server_processes_sharing_the_file(
+async def test_sixty_four_writers_on_two_server_processes_sharing_the_file(
     settings: Settings, tmp_path: Path
 ):
     """Two processes on one SQLite file (say, an API restarted next to a draining one):
