@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar.params import QueryParameter
 
-from models.errors import RuleViolation
+from models.errors import NOT_A_CURSOR, RuleViolation
 
 DEFAULT_LIMIT = 50
 MOST = 500
+
+Row = TypeVar("Row")
 
 Limit = Annotated[int, QueryParameter(ge=1, le=MOST, description=f"at most {MOST}")]
 
@@ -34,4 +37,15 @@ def decode(
         raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         return msgspec.json.decode(raw, type=position_type)
     except (ValueError, msgspec.DecodeError):
-        raise RuleViolation.on(field, "is not a token this service gave out") from None
+        raise RuleViolation.on(
+            field, "is not a token this service gave out", NOT_A_CURSOR
+        ) from None
+
+
+def split(
+    rows: list[Row], limit: int, position: Callable[[Row], Any]
+) -> tuple[list[Row], str | None]:
+    """A page of ``rows`` read with ``limit + 1`` (one more tells whether another page
+    follows), and the cursor of that next page: None on the last."""
+    page = rows[:limit]
+    return page, encode(position(page[-1])) if len(rows) > limit and page else None

@@ -6,13 +6,25 @@ Messages never contain personal data: they name fields, not values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
 class FieldError:
     field: str
     message: str
+    #: Which of a field's rules refused it, for callers that word the refusal themselves
+    #: (the console's pages) and must not depend on the message's English.
+    code: str | None = field(default=None, compare=False)
+
+
+#: Codes of ``FieldError``: a date after the latest date anywhere on earth today.
+IN_FUTURE = "in_future"
+#: A date before the one the rule measures it from (the plan, the departure …).
+TOO_EARLY = "too_early"
+#: A list's cursor this service did not give out.
+NOT_A_CURSOR = "not_a_cursor"
 
 
 class TrackerError(Exception):
@@ -68,13 +80,13 @@ class RuleViolation(TrackerError):
         self.errors = errors
 
     @classmethod
-    def on(cls, field: str, message: str) -> RuleViolation:
-        return cls(f"{field}: {message}", [FieldError(field, message)])
+    def on(cls, field: str, message: str, code: str | None = None) -> RuleViolation:
+        return cls(f"{field}: {message}", [FieldError(field, message, code)])
 
     @classmethod
-    def many(cls, errors: list[tuple[str, str]]) -> RuleViolation:
-        detail = "; ".join(f"{field}: {message}" for field, message in errors)
-        return cls(detail, [FieldError(field, message) for field, message in errors])
+    def many(cls, errors: Sequence[tuple[str, str] | FieldError]) -> RuleViolation:
+        found = [e if isinstance(e, FieldError) else FieldError(*e) for e in errors]
+        return cls("; ".join(f"{e.field}: {e.message}" for e in found), found)
 
 
 class TooManyAttempts(TrackerError):

@@ -64,8 +64,7 @@ async def case_list(
         "filters": shown,
         "statuses": list(Status),
         "most_months": rules.SUPPORT_MONTHS,
-        "first_page": cursor is None,
-        "first_link": _listed(_chosen(shown)),
+        "first_link": _listed(_chosen(shown)) if cursor is not None else None,
     }
     if errors:
         # htmx swaps only successful answers: it gets the page with its errors as one
@@ -94,12 +93,8 @@ async def case_list(
         after=pagination.decode(cursor, tuple[datetime, uuid.UUID]),
         limit=PAGE_SIZE + 1,
     )
-    page, more = records[:PAGE_SIZE], len(records) > PAGE_SIZE
-    next_link = None
-    if more:
-        last = page[-1].case
-        after = pagination.encode((last["created_at"], last["id"]))
-        next_link = _listed({**_chosen(shown), "cursor": after})
+    page, after = pagination.split(records, PAGE_SIZE, lambda r: (r.case["created_at"], r.id))
+    next_link = _listed({**_chosen(shown), "cursor": after}) if after else None
     rows = [
         {
             "case": case_view(record),

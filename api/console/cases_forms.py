@@ -150,11 +150,14 @@ def renumbered(error: RuleViolation, places: list[int]) -> RuleViolation:
             return field
         return f"{found['list']}[{places[int(found['n'])]}]" + field[found.end() :]
 
-    return RuleViolation(str(error), [FieldError(place(e.field), e.message) for e in error.errors])
+    return RuleViolation(
+        str(error), [FieldError(place(e.field), e.message, e.code) for e in error.errors]
+    )
 
 
 def renamed(error: RuleViolation, names: dict[str, str]) -> RuleViolation:
     """The refusal with its fields named as the form names them."""
     return RuleViolation(
-        str(error), [FieldError(names.get(e.field, e.field), e.message) for e in error.errors]
+        str(error),
+        [FieldError(names.get(e.field, e.field), e.message, e.code) for e in error.errors],
     )

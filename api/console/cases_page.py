@@ -60,10 +60,10 @@ TIMELINE_ACTIONS = (
 async def case_page(
     request: Request[Any, Any, Any],
     case_id: FromPath[uuid.UUID],
-    trail_from: FromQuery[str | None] = None,
+    audit: FromQuery[str | None] = None,
 ) -> Template:
     who = await pages.person(request)
-    return await _case_page(request, who, case_id, trail_from=trail_from)
+    return await _case_page(request, who, case_id, audit=audit)
 
 
 async def _case_page(
@@ -71,7 +71,7 @@ async def _case_page(
     who: SignedIn,
     case_id: uuid.UUID,
     *,
-    trail_from: str | None = None,
+    audit: str | None = None,
     action: str | None = None,
     values: dict[str, Any] | None = None,
     errors: list[tuple[str, str]] | None = None,
@@ -88,15 +88,13 @@ async def _case_page(
     entries = await trail(
         caller=who.caller,
         case_id=case_id,
-        after=pagination.decode(trail_from, tuple[datetime, uuid.UUID, int], field="trail_from"),
+        after=pagination.decode(audit, tuple[datetime, uuid.UUID, int], field="audit"),
         limit=TRAIL_SIZE + 1,
         newest_first=True,
     )
-    older = None
-    if len(entries) > TRAIL_SIZE:
-        entries = entries[:TRAIL_SIZE]
-        last = entries[-1]
-        older = pagination.encode((last["at"], last["id"], last["position"]))
+    entries, older = pagination.split(
+        entries, TRAIL_SIZE, lambda e: (e["at"], e["id"], e["position"])
+    )
     organisations = await names_of(
         [case.return_org_id, case.partner_org_id, *(e["organisation_id"] for e in entries)]
     )

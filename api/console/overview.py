@@ -89,9 +89,9 @@ async def overview(request: Request[Any, Any, Any]) -> Template:
             after=pagination.decode(query.get("cases"), tuple[datetime, uuid.UUID], field="cases"),
             limit=PAGE_SIZE + 1,
         )
-        page, more = records[:PAGE_SIZE], len(records) > PAGE_SIZE
-        if more and page:
-            next_cases = pagination.encode((page[-1].case["created_at"], page[-1].id))
+        page, next_cases = pagination.split(
+            records, PAGE_SIZE, lambda r: (r.case["created_at"], r.id)
+        )
         lines = await _lines(who, page, grace_days)
         tasks, following = await open_tasks(
             caller=who.caller,

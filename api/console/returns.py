@@ -24,7 +24,15 @@ from models.cases.money import from_hundredths
 from models.cases.reach import PERSON_FIELDS_SEEN_BY
 from models.cases.records import CaseFilter, CaseRecord, list_cases
 from models.cases.tables import Outcome, Status
-from models.errors import Conflict, Forbidden, FourEyes, RuleViolation
+from models.errors import (
+    IN_FUTURE,
+    TOO_EARLY,
+    Conflict,
+    FieldError,
+    Forbidden,
+    FourEyes,
+    RuleViolation,
+)
 from models.followup import payments, receipts
 from models.followup.commands import PaymentRejection
 from models.organisations import OrganisationKind
@@ -40,13 +48,12 @@ OUTCOME_REPORTS = "/console/outcome-reports"
 PAGE_SIZE = 20
 Position = tuple[datetime, uuid.UUID]
 
-#: The domain's refusals of a date, as the catalogue's words; any other refusal of the
-#: field shows the field's own message.
-_DATE_REFUSALS = {
-    "must not be in the future": "returns.error.future",
-    "must not be before the plan's agreed_on": "returns.error.before_plan",
-    "must not be before departed_on": "returns.error.before_departure",
-    "must not be before arrived_on": "returns.error.before_arrival",
+#: What each date field is refused for being too early, as the catalogue says it; a date
+#: in the future is refused alike for all, any other refusal by the field's own message.
+_TOO_EARLY = {
+    "departed_on": "returns.error.before_plan",
+    "arrived_on": "returns.error.before_departure",
+    "closed_on": "returns.error.before_arrival",
 }
 #: What a page says after a form did its work (``?done=``).
 _DONE = ("departure", "arrival", "approved", "rejected", "closed", "submitted")
@@ -64,9 +71,31 @@ def _money(request: Request[Any, Any, Any], who: SignedIn) -> Any:
     return lambda amount: format_decimal(Decimal(amount), format="#,##0.00", locale=language)
 
 
-def _done(request: Request[Any, Any, Any]) -> str | None:
+def _page(
+    request: Request[Any, Any, Any],
+    who: SignedIn,
+    name: str,
+    *,
+    status: int = 200,
+    errors: list[tuple[str, str]] | None = None,
+    values: dict[str, str] | None = None,
+    problem: str | None = None,
+    **context: Any,
+) -> Template:
+    """One of these pages, with what its forms left: the errors and the values typed (the
+    page again), a refusal that concerns no field, or what a form did (``?done=``)."""
     done = request.query_params.get("done")
-    return done if done in _DONE else None
+    return pages.page(
+        request,
+        name,
+        who=who,
+        status=status,
+        errors=errors,
+        values=values or {},
+        problem=problem,
+        done=done if done in _DONE else None,
+        **context,
+    )
 
 
 def _text(form: Any, name: str) -> str:
@@ -84,8 +113,18 @@ def _date(raw: str) -> date | str:
         return "returns.error.date_invalid"
 
 
-def _date_errors(refused: RuleViolation, field_id: str, other: str) -> list[tuple[str, str]]:
-    return [(field_id, _DATE_REFUSALS.get(error.message, other)) for error in refused.errors]
+def _date_errors(refused: RuleViolation, field: str, field_id: str) -> list[tuple[str, str]]:
+    """The domain's refusal of the form's date ``field`` as the catalogue's words (told
+    apart by the error's field and code, never by its wording), beside the case's field."""
+    return [(field_id, _date_error(error, field)) for error in refused.errors]
+
+
+def _date_error(error: FieldError, field: str) -> str:
+    if error.field == field and error.code == IN_FUTURE:
+        return "returns.error.future"
+    if error.field == field and error.code == TOO_EARLY and field in _TOO_EARLY:
+        return _TOO_EARLY[field]
+    return f"returns.error.{field}"
 
 
 def _name(record: CaseRecord) -> str | None:
@@ -107,23 +146,13 @@ async def _cases(
         after=pagination.decode(cursor, Position, field=field),
         limit=PAGE_SIZE + 1,
     )
-    page, more = records[:PAGE_SIZE], len(records) > PAGE_SIZE
-    last = page[-1].case if page else None
-    return page, pagination.encode((last["created_at"], last["id"])) if more and last else None
+    return pagination.split(records, PAGE_SIZE, lambda r: (r.case["created_at"], r.id))
 
 
 # --- Departures and arrivals ------------------------------------------------------------------
 
 
-async def _returns_page(
-    request: Request[Any, Any, Any],
-    who: SignedIn,
-    *,
-    status: int = 200,
-    errors: list[tuple[str, str]] | None = None,
-    values: dict[str, str] | None = None,
-    problem: str | None = None,
-) -> Template:
+async def _returns_page(request: Request[Any, Any, Any], who: SignedIn, **form: Any) -> Template:
     _for_return_organisations(who)
     query = request.query_params
     departures, departures_next = await _cases(
@@ -132,15 +161,11 @@ async def _returns_page(
     arrivals, arrivals_next = await _cases(
         who, CaseFilter(status=Status.departed), query.get("arrivals"), "arrivals"
     )
-    return pages.page(
+    return _page(
         request,
+        who,
         "returns/returns.html",
-        who=who,
-        status=status,
-        errors=errors,
-        values=values or {},
-        problem=problem,
-        done=_done(request),
+        **form,
         departures=[(record, _name(record)) for record in departures],
         departures_next=departures_next,
         arrivals=[(record, _name(record)) for record in arrivals],
@@ -170,7 +195,7 @@ async def _record_date(
             )
         await record(who, on)
     except RuleViolation as refused:
-        errors = _date_errors(refused, field_id, f"returns.error.{field}")
+        errors = _date_errors(refused, field, field_id)
         return await _returns_page(request, who, status=422, errors=errors, values={field_id: raw})
     except Conflict:
         return await _returns_page(request, who, status=409, problem="returns.error.moved_on")
@@ -215,35 +240,22 @@ class Waiting:
         return from_hundredths(self.payment["amount_hundredths"])
 
 
-async def _approvals_page(
-    request: Request[Any, Any, Any],
-    who: SignedIn,
-    *,
-    status: int = 200,
-    errors: list[tuple[str, str]] | None = None,
-    values: dict[str, str] | None = None,
-    problem: str | None = None,
-) -> Template:
+async def _approvals_page(request: Request[Any, Any, Any], who: SignedIn, **form: Any) -> Template:
     cursor = pagination.decode(request.query_params.get("cursor"), Position)
     rows = await payments.waiting_for_decision(caller=who.caller, after=cursor, limit=PAGE_SIZE + 1)
-    page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+    page, next_cursor = pagination.split(rows, PAGE_SIZE, lambda r: (r["recorded_at"], r["id"]))
     situations = await payments.budget_situations(sorted({row["case"] for row in page}))
-    last = page[-1] if page else None
-    return pages.page(
+    return _page(
         request,
+        who,
         "returns/approvals.html",
-        who=who,
-        status=status,
-        errors=errors,
-        values=values or {},
-        problem=problem,
-        done=_done(request),
+        **form,
         money=_money(request, who),
         waiting=[
             Waiting(row, situations.get((row["case"], row["category"], row["currency"])))
             for row in page
         ],
-        next_cursor=pagination.encode((last["recorded_at"], last["id"])) if more and last else None,
+        next_cursor=next_cursor,
     )
 
 
@@ -337,13 +349,7 @@ async def _reviews(
 
 
 async def _outcome_reports_page(
-    request: Request[Any, Any, Any],
-    who: SignedIn,
-    *,
-    status: int = 200,
-    errors: list[tuple[str, str]] | None = None,
-    values: dict[str, str] | None = None,
-    problem: str | None = None,
+    request: Request[Any, Any, Any], who: SignedIn, **form: Any
 ) -> Template:
     _for_return_organisations(who)
     query = request.query_params
@@ -359,15 +365,11 @@ async def _outcome_reports_page(
     returned, returned_next = await _reviews(
         who, ReviewStatus.returned, query.get("returned"), "returned"
     )
-    return pages.page(
+    return _page(
         request,
+        who,
         "returns/outcome_reports.html",
-        who=who,
-        status=status,
-        errors=errors,
-        values=values or {},
-        problem=problem,
-        done=_done(request),
+        **form,
         outcomes=[outcome.value for outcome in Outcome],
         to_close=[(record, _name(record)) for record in to_close],
         to_close_next=to_close_next,
@@ -434,7 +436,7 @@ async def close_case(
     try:
         await lifecycle.close_case(caller=who.caller, case_id=case_id, data=data)
     except RuleViolation as refused:
-        errors = _date_errors(refused, fields["closed_on"], "returns.error.closed_on")
+        errors = _date_errors(refused, "closed_on", fields["closed_on"])
         return await _outcome_reports_page(request, who, status=422, errors=errors, values=values)
     except Conflict:
         return await _outcome_reports_page(

@@ -65,8 +65,10 @@ async def queue_page(
         "review/queue.html",
         who=who,
         rows=rows,
-        next_cursor=pagination.encode(following) if following else None,
-        first_page=cursor is not None,
+        next_link=f"{QUEUE}?{urlencode({'cursor': pagination.encode(following)})}"
+        if following
+        else None,
+        first_link=QUEUE if cursor is not None else None,
         confirmed=confirmed,
     )
 

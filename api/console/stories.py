@@ -24,11 +24,12 @@ from api.console import i18n, pages
 from api.settings import settings_of
 from api.stories import story_view
 from models.cases.tables import Exploitation
-from models.errors import RuleViolation
+from models.errors import NOT_A_CURSOR, FieldError, RuleViolation
 from models.organisations import OrganisationKind
 from models.people.sessions import SignedIn
 from models.stories import drafting, lifecycle, records
 from models.stories.commands import StoryCreate
+from models.stories.facts import TOO_FEW_ALIKE
 from models.stories.records import StoryFilter
 from models.stories.tables import StoryStatus
 
@@ -37,37 +38,32 @@ PAGE_SIZE = 20
 #: Texts longer than these many characters are printed smaller, to stay on one A4 page.
 LONG_TEXT, LONGER_TEXT = 2500, 5000
 
-#: The domain's refusals of a story, by field and message, as catalogue keys.
+#: The domain's refusals of a story, by their code (never their English), as catalogue
+#: keys; a blank field is told by its name, any other refusal as the field's.
 _MESSAGES = {
-    drafting.IDENTIFYING: "stories.error.identifying",
-    drafting.LOCKED: "stories.error.locked",
-    lifecycle.NOT_A_STORY_CASE: "stories.error.not_a_story_case",
-    "must not be blank": "stories.error.blank",
-    "must be an ISO 639-1 language code": "stories.error.language",
-    "is not a token this service gave out": "stories.error.cursor",
+    drafting.IDENTIFYING_CODE: "stories.error.identifying",
+    drafting.LOCKED_CODE: "stories.error.locked",
+    lifecycle.NOT_A_STORY_CASE_CODE: "stories.error.not_a_story_case",
+    lifecycle.NOT_COMPLETED: "stories.error.not_completed",
+    lifecycle.NO_CONSENT: "stories.error.no_consent",
+    lifecycle.ERASED: "stories.error.erased",
+    TOO_FEW_ALIKE: "stories.error.cohort",
+    lifecycle.NOT_A_LANGUAGE: "stories.error.language",
+    NOT_A_CURSOR: "stories.error.cursor",
 }
-_CASE_MESSAGES = (
-    ("the case is ", "stories.error.not_completed"),
-    ("the person has not consented", "stories.error.no_consent"),
-    ("the person's data is erased", "stories.error.erased"),
-    ("fewer than ", "stories.error.cohort"),
-)
 
 
-def _key(field: str, message: str) -> str:
-    if message in _MESSAGES:
-        return _MESSAGES[message] + ("." + field if message == "must not be blank" else "")
-    for start, key in _CASE_MESSAGES:
-        if message.startswith(start):
-            return key
-    return "stories.error.field"
+def _key(error: FieldError) -> str:
+    if error.code == lifecycle.BLANK:
+        return f"stories.error.blank.{error.field}"
+    return _MESSAGES.get(error.code or "", "stories.error.field")
 
 
 def _errors(refused: RuleViolation) -> list[tuple[str, str]]:
     """The refusal's errors as (field, catalogue key), each once."""
     seen: list[tuple[str, str]] = []
     for error in refused.errors:
-        found = (error.field, _key(error.field, error.message))
+        found = (error.field, _key(error))
         if found not in seen:
             seen.append(found)
     return seen
@@ -126,9 +122,8 @@ async def _story_page(
     rows = await records.list_stories(
         caller=who.caller, filters=filters, after=after, limit=PAGE_SIZE + 1
     )
-    page, more = rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
-    following = (
-        pagination.encode(records.sort_key(page[-1], filters.status)) if more and page else None
+    page, following = pagination.split(
+        rows, PAGE_SIZE, lambda row: records.sort_key(row, filters.status)
     )
     return [story_view(row) for row in page], following
 
@@ -144,7 +139,7 @@ async def library(request: Request[Any, Any, Any]) -> Template:
             context["stories"], context["next_stories"] = await _story_page(
                 who,
                 StoryFilter(**{name: value or None for name, value in values.items()}),
-                query.get("cursor"),
+                query.get("published"),
                 "published",
             )
         if _is_centre(who):
@@ -155,10 +150,8 @@ async def library(request: Request[Any, Any, Any]) -> Template:
             sources = await lifecycle.story_sources(
                 caller=who.caller, after=after, limit=PAGE_SIZE + 1
             )
-            context["sources"] = sources[:PAGE_SIZE]
-            last = sources[PAGE_SIZE - 1] if len(sources) > PAGE_SIZE else None
-            context["next_sources"] = (
-                pagination.encode((last.closed_on, last.case_id)) if last else None
+            context["sources"], context["next_sources"] = pagination.split(
+                sources, PAGE_SIZE, lambda source: (source.closed_on, source.case_id)
             )
     except RuleViolation as refused:
         errors = _errors(refused)
@@ -180,7 +173,9 @@ def _case_id(value: Any) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
     except ValueError:
-        raise RuleViolation.on("case_id", lifecycle.NOT_A_STORY_CASE) from None
+        raise RuleViolation.on(
+            "case_id", lifecycle.NOT_A_STORY_CASE, lifecycle.NOT_A_STORY_CASE_CODE
+        ) from None
 
 
 def _draft_form(
@@ -205,6 +200,18 @@ def _draft_form(
     )
 
 
+async def _source(
+    request: Request[Any, Any, Any], who: SignedIn, values: dict[str, str]
+) -> lifecycle.StorySource | Template:
+    """The case the form drafts from; one a story may not come from, the form saying why."""
+    try:
+        return await lifecycle.story_source(caller=who.caller, case_id=_case_id(values["case_id"]))
+    except RuleViolation as refused:
+        return _draft_form(
+            request, who, source=None, values=values, errors=_errors(refused), status=422
+        )
+
+
 @get("/stories/new")
 async def new_story(request: Request[Any, Any, Any]) -> Template:
     who = await pages.person(request)
@@ -214,14 +221,9 @@ async def new_story(request: Request[Any, Any, Any]) -> Template:
         "text": "",
         "language": pages.language_of(request, who),
     }
-    try:
-        source = await lifecycle.story_source(
-            caller=who.caller, case_id=_case_id(values["case_id"])
-        )
-    except RuleViolation as refused:
-        return _draft_form(
-            request, who, source=None, values=values, errors=_errors(refused), status=422
-        )
+    source = await _source(request, who, values)
+    if isinstance(source, Template):
+        return source
     return _draft_form(request, who, source=source, values=values)
 
 
@@ -242,14 +244,9 @@ async def draft_story(request: Request[Any, Any, Any]) -> Template | Redirect:
     form = await request.form()
     values = {name: str(form.get(name, "")) for name in ("case_id", "title", "text", "language")}
     values["language"] = values["language"].strip().lower()
-    try:
-        source = await lifecycle.story_source(
-            caller=who.caller, case_id=_case_id(values["case_id"])
-        )
-    except RuleViolation as refused:
-        return _draft_form(
-            request, who, source=None, values=values, errors=_errors(refused), status=422
-        )
+    source = await _source(request, who, values)
+    if isinstance(source, Template):
+        return source
     try:
         data = _story_create(values)
         if form.get("action") == "check":

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from models import clock
-from models.errors import RuleViolation
+from models.errors import IN_FUTURE, TOO_EARLY, FieldError, RuleViolation
 
 if TYPE_CHECKING:
     from models.cases.tables import CaseRow
@@ -55,18 +55,18 @@ class DateChecks:
     """Collects every incoherent date of a request, then refuses them all at once."""
 
     def __init__(self) -> None:
-        self.errors: list[tuple[str, str]] = []
+        self.errors: list[tuple[str, str] | FieldError] = []
 
     def not_in_future(self, field: str, value: date | None) -> DateChecks:
         if value is not None and value > clock.latest_date_anywhere():
-            self.errors.append((field, "must not be in the future"))
+            self.errors.append(FieldError(field, "must not be in the future", IN_FUTURE))
         return self
 
     def not_before(
         self, field: str, value: date | None, earliest: date | None, what: str
     ) -> DateChecks:
         if value is not None and earliest is not None and value < earliest:
-            self.errors.append((field, f"must not be before {what}"))
+            self.errors.append(FieldError(field, f"must not be before {what}", TOO_EARLY))
         return self
 
     def check(self) -> None:

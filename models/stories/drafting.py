@@ -22,7 +22,7 @@ from models import audit, clock, database, outbox
 from models.cases.reach import Role, require, roles_of
 from models.cases.records import reachable_case
 from models.database import Row
-from models.errors import RuleViolation
+from models.errors import FieldError, RuleViolation
 from models.organisations import Caller
 from models.stories.tables import StoryDrafting
 
@@ -37,6 +37,8 @@ LOCKED = (
     "drafting from this case is locked after repeated refusals of texts that contained "
     "personal data of the person; the organisation that opened the case can unlock it"
 )
+#: The codes of these two refusals (``FieldError.code``).
+IDENTIFYING_CODE, LOCKED_CODE = "identifying", "locked"
 
 
 async def _state(case_id: uuid.UUID) -> Row | None:
@@ -48,7 +50,7 @@ async def require_unlocked(case_id: uuid.UUID) -> None:
     transaction that locked the case row."""
     state = await _state(case_id)
     if state is not None and state["locked_at"] is not None:
-        raise RuleViolation.on("case_id", LOCKED)
+        raise RuleViolation.on("case_id", LOCKED, LOCKED_CODE)
 
 
 async def refuse(caller: Caller, case: Row) -> RuleViolation:
@@ -57,7 +59,9 @@ async def refuse(caller: Caller, case: Row) -> RuleViolation:
     await audit.record(caller, "story.refused", [case["id"]])
     if Role.opener not in roles_of(caller, case):
         await _count(caller, case)
-    return RuleViolation.many([("title", IDENTIFYING), ("text", IDENTIFYING)])
+    return RuleViolation.many(
+        [FieldError(field, IDENTIFYING, IDENTIFYING_CODE) for field in ("title", "text")]
+    )
 
 
 async def _count(caller: Caller, case: Row) -> None:

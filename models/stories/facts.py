@@ -21,6 +21,8 @@ from models.followup.tables import DISBURSED, Payment
 MIN_COHORT = 3
 #: The year of return is widened at most this many years to each side.
 MAX_WIDENING = 5
+#: The code of the refusal of a case too few others resemble (``FieldError.code``).
+TOO_FEW_ALIKE = "too_few_alike"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ async def coarse_facts(case: dict[str, Any], *, min_cohort: int = MIN_COHORT) ->
             f"fewer than {min_cohort} completed cases share the case's origin country, forms "
             f"of exploitation and year of return, even within {MAX_WIDENING} years of it: "
             "a published story could point at the person",
+            TOO_FEW_ALIKE,
         )
     return CoarseFacts(
         origin_country=case["origin_country"],

@@ -26,7 +26,7 @@ from models import audit, changes, clock, database, sealing
 from models.cases.personal import open_person
 from models.cases.reach import Role, roles_of, within_reach
 from models.cases.tables import Case, Person, Status
-from models.errors import Conflict, Forbidden, RuleViolation
+from models.errors import Conflict, FieldError, Forbidden, RuleViolation
 from models.organisations import Caller, OrganisationKind
 from models.stories import anonymity, drafting
 from models.stories.commands import StoryCreate, StoryEdit
@@ -34,7 +34,7 @@ from models.stories.facts import MIN_COHORT, coarse_facts
 from models.stories.records import Row, is_drafter, story_row, visible_story
 from models.stories.tables import Story, StoryDrafting, StoryStatus
 
-Errors = list[tuple[str, str]]
+Errors = list[tuple[str, str] | FieldError]
 
 #: What a story needs of its case: reach, state, consent, and the coarse facts.
 _CASE_COLUMNS = (
@@ -53,6 +53,11 @@ _CASE_COLUMNS = (
 )
 
 NOT_A_STORY_CASE = "must be the id of a completed case whose person consented to story use"
+#: Codes of the refusals of a story's case and fields (``FieldError.code``), for callers
+#: that word them themselves.
+NOT_A_STORY_CASE_CODE = "not_a_story_case"
+NOT_COMPLETED, NO_CONSENT, ERASED = "not_completed", "no_consent", "erased"
+BLANK, NOT_A_LANGUAGE = "blank", "not_a_language"
 
 
 def _require_centre(caller: Caller) -> None:
@@ -73,25 +78,43 @@ async def _story_case(caller: Caller, case_id: uuid.UUID) -> tuple[Row | None, E
     A case out of the centre's reach is refused exactly like an id that does not exist."""
     row = await database.for_update(Case.select(*_CASE_COLUMNS).where(Case.id == case_id).first())
     if row is None or not roles_of(caller, row):
-        return None, [("case_id", NOT_A_STORY_CASE)]
+        return None, [FieldError("case_id", NOT_A_STORY_CASE, NOT_A_STORY_CASE_CODE)]
     errors: Errors = []
     if row["status"] != Status.completed:
-        errors.append(("case_id", f"the case is {row['status']}; a story needs a completed case"))
+        errors.append(
+            FieldError(
+                "case_id",
+                f"the case is {row['status']}; a story needs a completed case",
+                NOT_COMPLETED,
+            )
+        )
     if not row["consent_story_use"]:
-        errors.append(("case_id", "the person has not consented to story use (consent.story_use)"))
+        errors.append(
+            FieldError(
+                "case_id",
+                "the person has not consented to story use (consent.story_use)",
+                NO_CONSENT,
+            )
+        )
     if row["personal_data_erased_at"] is not None:
-        errors.append(("case_id", "the person's data is erased: a story can no longer be checked"))
+        errors.append(
+            FieldError(
+                "case_id",
+                "the person's data is erased: a story can no longer be checked",
+                ERASED,
+            )
+        )
     return row, errors
 
 
 def _field_errors(*, title: str, text: str, language: str) -> Errors:
     errors: Errors = [
-        (field, "must not be blank")
+        FieldError(field, "must not be blank", BLANK)
         for field, value in (("title", title), ("text", text))
         if not value.strip()
     ]
     if pycountry.languages.get(alpha_2=language) is None:
-        errors.append(("language", "must be an ISO 639-1 language code"))
+        errors.append(FieldError("language", "must be an ISO 639-1 language code", NOT_A_LANGUAGE))
     return errors
 
 
