@@ -150,16 +150,23 @@ async def _identifies(case: Row, *, title: str, text: str) -> bool:
     return any(anonymity.findings(value, facts) for value in (title, text))
 
 
+async def _case_to_draft_from(caller: Caller, data: StoryCreate) -> Row:
+    """The case a draft (or its check) is written from, refused with every field's error
+    at once, or while drafting from it is locked. Inside the caller's transaction."""
+    errors = _field_errors(title=data.title, text=data.text, language=data.language)
+    case, case_errors = await _story_case(caller, data.case_id)
+    if errors or case_errors:
+        raise RuleViolation.many(errors + case_errors)
+    assert case is not None
+    await drafting.require_unlocked(case["id"])
+    return case
+
+
 async def create_story(*, caller: Caller, data: StoryCreate) -> Row:
     """A draft from a completed case with story consent that the centre reaches."""
     _require_centre(caller)
-    errors = _field_errors(title=data.title, text=data.text, language=data.language)
     async with database.transaction():
-        case, case_errors = await _story_case(caller, data.case_id)
-        if errors or case_errors:
-            raise RuleViolation.many(errors + case_errors)
-        assert case is not None
-        await drafting.require_unlocked(case["id"])
+        case = await _case_to_draft_from(caller, data)
         if await _identifies(case, title=data.title, text=data.text):
             refusal = await drafting.refuse(caller, case)
         else:
@@ -398,13 +405,8 @@ async def check_story(*, caller: Caller, data: StoryCreate) -> dict[str, list[st
     personal data (a refusal as ``drafting`` gives it, raised), and the check counts as a
     refused draft: checking is not a way around the lock."""
     _require_centre(caller)
-    errors = _field_errors(title=data.title, text=data.text, language=data.language)
     async with database.transaction():
-        case, case_errors = await _story_case(caller, data.case_id)
-        if errors or case_errors:
-            raise RuleViolation.many(errors + case_errors)
-        assert case is not None
-        await drafting.require_unlocked(case["id"])
+        case = await _case_to_draft_from(caller, data)
         facts = await _identifiers(case)
         found = {
             "title": [f.fact for f in anonymity.findings(data.title, facts)],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -91,3 +92,16 @@ class Browser:
         if first.status_code != 303:
             return first
         return await self.submit("/console/sign-in/code", code=code or next_code(person))
+
+
+@asynccontextmanager
+async def signed_in(client: httpx.AsyncClient, person: Staff):
+    """A browser of its own (its own cookies), signed in, reading English pages."""
+    async with httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url)) as own:
+        browser = Browser(own)
+        assert (await browser.sign_in(person)).status_code == 303
+        chosen = await browser.submit(
+            "/console/", action="/console/language", language="en", next="/console/"
+        )
+        assert chosen.status_code == 303
+        yield browser

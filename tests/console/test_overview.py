@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from contextlib import asynccontextmanager
 from datetime import date, timedelta
 
 import httpx
@@ -18,23 +17,10 @@ from models.errors import NotFound
 from models.followup.due import month_due_on, month_of_support
 from models.organisations import Caller, OrganisationKind
 from tests.api.conftest import Journey, days_ago, report_body
-from tests.console.browser import Browser, Staff, new_staff
+from tests.console.browser import Staff, new_staff, signed_in
 
 #: The months overdue depend on today, as the API's follow-up tests do.
 pytestmark = pytest.mark.dates
-
-
-@asynccontextmanager
-async def signed_in(client: httpx.AsyncClient, person: Staff):
-    """A browser of its own, signed in, reading English pages."""
-    async with httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url)) as own:
-        browser = Browser(own)
-        assert (await browser.sign_in(person)).status_code == 303
-        chosen = await browser.submit(
-            "/console/", action="/console/language", language="en", next="/console/"
-        )
-        assert chosen.status_code == 303
-        yield browser
 
 
 async def arrived_75_days_ago(journey: Journey) -> dict:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -17,7 +16,7 @@ from models.organisations import OrganisationKind
 from models.stories.drafting import REFUSALS_BEFORE_LOCK
 from tests.api.test_stories import PERSON, REPRESENTATIVE, YEAR, completed_case, in_year
 from tests.conftest import Member, make_member
-from tests.console.browser import Browser, Staff, new_staff
+from tests.console.browser import Browser, Staff, new_staff, signed_in
 
 #: Answers depend on today, as the API's story tests do.
 pytestmark = pytest.mark.dates
@@ -26,19 +25,6 @@ STORY = (
     "After she came home she opened a tailoring shop.\n\n"
     "Today she trains two apprentices and pays her own rent."
 )
-
-
-@asynccontextmanager
-async def signed_in(client: httpx.AsyncClient, person: Staff):
-    """A browser of its own (its own cookies), signed in, reading English pages."""
-    async with httpx.AsyncClient(transport=client._transport, base_url=str(client.base_url)) as own:
-        browser = Browser(own)
-        assert (await browser.sign_in(person)).status_code == 303
-        chosen = await browser.submit(
-            "/console/", action="/console/language", language="en", next="/console/"
-        )
-        assert chosen.status_code == 303
-        yield browser
 
 
 async def case_officer_of(centre: Member, name: str) -> Staff:
